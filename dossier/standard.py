@@ -9,12 +9,12 @@ sum below it, so that a typo in the data can never reach a score.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 import yaml
 

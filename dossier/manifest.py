@@ -1,0 +1,424 @@
+"""The manifest (``manifests/YYYY.yaml``): the one file where staff write anything.
+
+Loaded with ruamel.yaml so that every error can name its line, and so that
+``sheet --import`` can write claims back keeping the comments and order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from dossier.errors import InputError
+from dossier.standard import DEFAULT_STANDARD, Standard, load_standard
+
+MANIFEST_DIR = "manifests"
+_YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
+
+# Facts (系统数据) with their type and meaning; see DESIGN.md, Scoring rules.
+FACTS: dict[str, tuple[type, str]] = {
+    "efficiency_score": (float, "13.1.1 执法效能评估得分（0–100），折算为 30×得分/100"),
+    "enforcement_staff": (int, "执法人员数"),
+    "college_staff": (int, "其中大专以上学历人数"),
+    "new_hires_3y": (int, "近三年新入编人员数"),
+    "new_hires_3y_relevant": (int, "其中法学类或生态环境相关专业人数"),
+    "enforcement_staff_excl_new": (int, "执法人员数（不含近三年新进人员）"),
+    "certified_excl_new": (int, "其中持证人数"),
+    "staff_total": (int, "本单位人员总数"),
+    "frontline_staff": (int, "一线执法人员数（以持证为准）"),
+    "seconded_staff": (int, "借调到其他单位非执法岗位的人数"),
+    "secondment_reported": (bool, "借调超过10%时是否已报市级执法部门同意（true/false）"),
+    "grid_leads": (int, "本年网格巡查线索转执法数量"),
+    "mobile_accounts_complete": (bool, "持证执法人员是否均已在移动执法系统设立账号（true/false）"),
+    "avg_monthly_logins": (float, "在岗人员平均每月登录移动执法系统次数"),
+}
+
+BONUS_FIELDS = {
+    "B1": {"national_collective": bool, "national_individuals": int,
+           "provincial_collective": bool, "provincial_individuals": int},
+    "B2": bool,
+}
+DEDUCTION_FIELDS = {
+    "D1": {"unit_or_leadership": bool, "staff": bool},
+    "D2": {"provincial": int, "city": int},
+}
+REPORT_FIELDS = ("recipient", "doc_number", "signer", "issuer", "summary", "highlights",
+                 "problems", "plans", "copy_to", "printed_by", "title", "contact")
+TOP_LEVEL = ("standard", "unit", "year", "date", "claims", "evidence", "exclude", "facts",
+             "bonus", "deductions", "report")
+
+
+@dataclass(frozen=True)
+class Claim:
+    code: str
+    points: Decimal | None  # None: not filled in yet (未填报)
+    note: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class EvidenceOverride:
+    code: str
+    file: str
+    title: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    standard: str
+    unit: str
+    year: int
+    date: dt.date
+    claims: dict[str, Claim]
+    evidence: dict[str, tuple[EvidenceOverride, ...]]
+    exclude: tuple[str, ...]
+    facts: dict[str, Any]
+    bonus: dict[str, Any]
+    deductions: dict[str, Any]
+    report: dict[str, Any]
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, *keys: str) -> int | None:
+        """1-based line of a key path such as ("claims", "1.1.1")."""
+        return self.lines.get("/".join(keys))
+
+
+def yaml_rt() -> YAML:
+    """The round-trip YAML instance used to read and write manifests."""
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+def find_manifest(root: Path, year: int | None = None) -> Path:
+    """The manifest for ``year``, or the only/newest one."""
+    folder = Path(root) / MANIFEST_DIR
+    if year is not None:
+        for suffix in (".yaml", ".yml"):
+            path = folder / f"{year}{suffix}"
+            if path.is_file():
+                return path
+        raise InputError(f"找不到{year}年度的清单文件 {folder / f'{year}.yaml'}。",
+                         hint=f"先运行 dossier init --year {year} --unit 单位名称 生成清单。")
+    years = sorted(
+        (int(m.group(1)), p) for p in (folder.iterdir() if folder.is_dir() else [])
+        if (m := _YEAR_FILE.match(p.name)))
+    if not years:
+        raise InputError(f"工作目录 {Path(root).resolve()} 中没有清单文件（manifests/年度.yaml）。",
+                         hint="先运行 dossier init --year 年度 --unit 单位名称，或用 -C 指定工作目录。")
+    return years[-1][1]
+
+
+def manifest_years(root: Path) -> list[int]:
+    folder = Path(root) / MANIFEST_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(int(m.group(1)) for p in folder.iterdir() if (m := _YEAR_FILE.match(p.name)))
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file (round-trip), turning syntax errors into InputError with line/column."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("文件不是 UTF-8 编码。", path=path,
+                         hint="用记事本“另存为”并选择 UTF-8 编码后再试。") from exc
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", path=path) from exc
+    try:
+        return yaml_rt().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "格式错误"
+        raise InputError(
+            f"YAML 格式错误（{problem}）。", path=path,
+            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+            hint="检查该行的缩进、冒号后的空格和引号是否成对；编号请加引号，如 \"1.1.1\"。") from exc
+    except Exception as exc:  # ruamel raises a few unmarked errors (e.g. duplicate keys)
+        raise InputError(f"YAML 格式错误：{exc}", path=path) from exc
+
+
+def _line(node: Any, key: Any) -> int | None:
+    try:
+        return node.lc.key(key)[0] + 1
+    except Exception:
+        return None
+
+
+def _item_line(seq: Any, index: int) -> int | None:
+    try:
+        return seq.lc.item(index)[0] + 1
+    except Exception:
+        return None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            return None
+    return None
+
+
+def default_date(year: int) -> dt.date:
+    """31 December of the year, or SOURCE_DATE_EPOCH when set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date(year, 12, 31)
+
+
+def load_manifest(path: Path, standard: Standard | None = None) -> Manifest:
+    """Load and validate a manifest; every error names the file and line."""
+    path = Path(path)
+    data = read_yaml(path)
+    if data is None:
+        data = CommentedMap()
+    if not isinstance(data, dict):
+        raise InputError("清单文件的顶层应是“键: 值”的映射。", path=path, line=1)
+    lines: dict[str, int] = {}
+
+    def err(message: str, *keys: Any, node: Any = None, hint: str | None = None):
+        line = _line(node if node is not None else data, keys[-1]) if keys else None
+        return InputError(message, path=path, line=line, hint=hint)
+
+    for key in data:
+        lines[str(key)] = _line(data, key) or 0
+        if key not in TOP_LEVEL:
+            raise err(f"未知的项“{key}”。可用的项：{'、'.join(TOP_LEVEL)}。", key,
+                      hint="检查拼写，或删除该项。")
+
+    standard_id = str(data.get("standard") or DEFAULT_STANDARD)
+    if standard is None or standard.id != standard_id:
+        standard = load_standard(standard_id)
+
+    unit = data.get("unit")
+    if not unit or not isinstance(unit, str):
+        raise err("缺少单位名称（unit）。", "unit" if "unit" in data else None,
+                  hint="在清单中填写 unit: 单位全称。") if "unit" in data else InputError(
+            "缺少单位名称（unit）。", path=path, hint="在清单中填写 unit: 单位全称。")
+    year = data.get("year")
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        if "year" not in data:
+            raise InputError("缺少评估年度（year）。", path=path, hint="在清单中填写 year: 2022。")
+        raise err(f"评估年度“{year}”不是四位年份。", "year")
+    m = _YEAR_FILE.match(path.name)
+    if m and int(m.group(1)) != year:
+        raise err(f"文件名是 {path.name}，但其中 year 为 {year}，两者不一致。", "year",
+                  hint="改正 year，或把文件改名为与年度一致。")
+
+    date = _parse_date(data, path, year)
+    claims = _parse_claims(data, standard, path, lines)
+    evidence = _parse_evidence(data, standard, path, lines)
+    exclude = _parse_exclude(data, path)
+    facts = _parse_facts(data, path, lines)
+    bonus = _parse_extras(data, "bonus", BONUS_FIELDS, path)
+    deductions = _parse_extras(data, "deductions", DEDUCTION_FIELDS, path)
+    report = data.get("report") or {}
+    if not isinstance(report, dict):
+        raise err("report 应是映射（recipient、summary 等）。", "report")
+    for key in report:
+        if key not in REPORT_FIELDS:
+            raise InputError(f"report 中未知的项“{key}”。可用的项：{'、'.join(REPORT_FIELDS)}。",
+                             path=path, line=_line(report, key))
+    return Manifest(path=path, standard=standard_id, unit=unit.strip(), year=year, date=date,
+                    claims=claims, evidence=evidence, exclude=exclude, facts=facts, bonus=bonus,
+                    deductions=deductions, report=_plain(report), lines=lines)
+
+
+def _plain(value: Any) -> Any:
+    """ruamel containers → plain dict/list/str, recursively."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, CommentedSeq)):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _parse_date(data: dict, path: Path, year: int) -> dt.date:
+    value = data.get("date")
+    if value in (None, ""):
+        return default_date(year)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(f"日期“{value}”格式不正确。", path=path, line=_line(data, "date"),
+                         hint="写成 2022-12-20 的形式。") from None
+
+
+def _parse_claims(data: dict, standard: Standard, path: Path, lines: dict) -> dict[str, Claim]:
+    node = data.get("claims") or {}
+    if not isinstance(node, dict):
+        raise InputError("claims 应是“编号: 分值”的映射。", path=path, line=_line(data, "claims"))
+    claims: dict[str, Claim] = {}
+    for key, value in node.items():
+        code = str(key).strip()
+        line = _line(node, key)
+        lines[f"claims/{code}"] = line or 0
+        if not standard.has_criterion(code):
+            raise InputError(f"claims 中的编号“{code}”不是评价标准的编号。", path=path, line=line,
+                             hint="编号形如 1.1.1（三级指标编号再加序号）；运行 dossier standard 查看全部编号。")
+        criterion = standard.criterion(code)
+        note = ""
+        raw = value
+        if isinstance(value, dict):
+            unknown = [k for k in value if k not in ("points", "note")]
+            if unknown:
+                raise InputError(f"{code} 中未知的项“{unknown[0]}”，只能写 points 和 note。",
+                                 path=path, line=line)
+            raw = value.get("points")
+            note = str(value.get("note") or "").strip()
+        if raw is None or raw == "":
+            claims[code] = Claim(code, None, note, line)
+            continue
+        points = _decimal(raw)
+        if points is None:
+            raise InputError(f"{code} 的自评得分“{raw}”不是数字。", path=path, line=line,
+                             hint=f"填写 0 到 {criterion.points} 之间的数字。")
+        if points < 0 or points > criterion.points:
+            raise InputError(
+                f"{code} 的自评得分 {points} 超出范围：该项满分 {criterion.points} 分。", path=path,
+                line=line, hint=f"填写 0 到 {criterion.points} 之间的数字。")
+        claims[code] = Claim(code, points, note, line)
+    return claims
+
+
+def _parse_evidence(data: dict, standard: Standard, path: Path, lines: dict):
+    node = data.get("evidence") or {}
+    if not isinstance(node, dict):
+        raise InputError("evidence 应是“编号: 文件列表”的映射。", path=path,
+                         line=_line(data, "evidence"))
+    out: dict[str, tuple[EvidenceOverride, ...]] = {}
+    for key, entries in node.items():
+        code = str(key).strip()
+        line = _line(node, key)
+        if not (standard.has_criterion(code) or standard.has_tertiary(code)):
+            raise InputError(f"evidence 中的编号“{code}”不是评价标准或三级指标的编号。",
+                             path=path, line=line, hint="运行 dossier standard 查看全部编号。")
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            entries = [entries]
+        items = []
+        for i, entry in enumerate(entries):
+            eline = _item_line(entries, i) if isinstance(entries, CommentedSeq) else line
+            if isinstance(entry, str):
+                file, title = entry, None
+            elif isinstance(entry, dict) and entry.get("file"):
+                file, title = str(entry["file"]), entry.get("title")
+            else:
+                raise InputError(f"evidence {code} 的第{i + 1}项应写成 {{file: 路径, title: 题名}}。",
+                                 path=path, line=eline)
+            items.append(EvidenceOverride(code, file.replace("\\", "/").strip(),
+                                          str(title).strip() if title else None, eline))
+        out[code] = tuple(items)
+    return out
+
+
+def _parse_exclude(data: dict, path: Path) -> tuple[str, ...]:
+    node = data.get("exclude") or []
+    if isinstance(node, str):
+        node = [node]
+    if not isinstance(node, list) or not all(isinstance(x, str) for x in node):
+        raise InputError("exclude 应是文件通配符列表，如 [草稿/*]。", path=path,
+                         line=_line(data, "exclude"))
+    return tuple(x.replace("\\", "/") for x in node)
+
+
+def _parse_facts(data: dict, path: Path, lines: dict) -> dict[str, Any]:
+    node = data.get("facts") or {}
+    if not isinstance(node, dict):
+        raise InputError("facts 应是映射。", path=path, line=_line(data, "facts"))
+    facts: dict[str, Any] = {}
+    for key, value in node.items():
+        line = _line(node, key)
+        lines[f"facts/{key}"] = line or 0
+        if key not in FACTS:
+            raise InputError(f"facts 中未知的项“{key}”。可用的项：{'、'.join(FACTS)}。",
+                             path=path, line=line)
+        if value is None or value == "":
+            continue
+        kind, meaning = FACTS[key]
+        if kind is bool:
+            if not isinstance(value, bool):
+                raise InputError(f"facts.{key}（{meaning}）应填 true 或 false。", path=path,
+                                 line=line)
+            facts[key] = value
+            continue
+        number = _decimal(value)
+        if number is None or number < 0:
+            raise InputError(f"facts.{key}（{meaning}）的值“{value}”不是非负数字。", path=path,
+                             line=line)
+        if kind is int and number != number.to_integral_value():
+            raise InputError(f"facts.{key}（{meaning}）应为整数，实际为 {value}。", path=path,
+                             line=line)
+        if key == "efficiency_score" and number > 100:
+            raise InputError(f"facts.efficiency_score 为 {value}，应在 0 到 100 之间。",
+                             path=path, line=line)
+        facts[key] = int(number) if kind is int else number
+    return facts
+
+
+def _parse_extras(data: dict, section: str, fields: dict, path: Path) -> dict[str, Any]:
+    node = data.get(section) or {}
+    if not isinstance(node, dict):
+        raise InputError(f"{section} 应是映射。", path=path, line=_line(data, section))
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        line = _line(node, key)
+        if key not in fields:
+            raise InputError(f"{section} 中未知的项“{key}”，可用的项：{'、'.join(fields)}。",
+                             path=path, line=line)
+        spec = fields[key]
+        if value is None:
+            continue
+        if spec is bool:
+            if not isinstance(value, bool):
+                raise InputError(f"{section}.{key} 应填 true 或 false。", path=path, line=line)
+            out[key] = value
+            continue
+        if not isinstance(value, dict):
+            raise InputError(f"{section}.{key} 应写成 {{{', '.join(spec)}}} 的形式。", path=path,
+                             line=line)
+        entry = {}
+        for name, kind in spec.items():
+            v = value.get(name)
+            if v is None:
+                entry[name] = False if kind is bool else 0
+            elif kind is bool and not isinstance(v, bool):
+                raise InputError(f"{section}.{key}.{name} 应填 true 或 false。", path=path, line=line)
+            elif kind is int and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+                raise InputError(f"{section}.{key}.{name} 应填非负整数（次数或人数）。", path=path,
+                                 line=line)
+            else:
+                entry[name] = v
+        for name in value:
+            if name not in spec:
+                raise InputError(f"{section}.{key} 中未知的项“{name}”，可用的项：{'、'.join(spec)}。",
+                                 path=path, line=line)
+        out[key] = entry
+    return out
