@@ -1,0 +1,227 @@
+"""Font roles (仿宋, 楷体, 黑体, 小标宋, 宋体) and the installed fonts that play them.
+
+Word and WPS documents name the fonts of Chinese official documents (仿宋_GB2312 …);
+most Linux PCs lack them, so every role maps to the best installed substitute, found
+through fontconfig. A candidate must cover simplified Chinese: some "FangSong" fonts
+(cwTeX) are traditional-only and would print boxes. On Windows, without fontconfig, the
+built-in font files are looked up directly.
+
+Two consumers: fpdf2 (``add_role_font`` embeds the face, fpdf2 subsets it) and
+LibreOffice (``fontconfig_file`` aliases the Word names to the substitutes).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
+
+from dossier.errors import MissingToolError
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+log = logging.getLogger(__name__)
+
+ROLES = ("仿宋", "楷体", "黑体", "小标宋", "宋体")
+
+# The name each role has in a DOCX written for Word/WPS on Chinese Windows.
+WORD_NAMES = {"仿宋": "仿宋_GB2312", "楷体": "楷体_GB2312", "黑体": "黑体",
+              "小标宋": "方正小标宋简体", "宋体": "宋体"}
+
+# Names a DOCX may use for a role; fontconfig_file() maps them all to the substitute.
+ALIASES = {
+    "仿宋": ("仿宋_GB2312", "仿宋", "FangSong", "FangSong_GB2312"),
+    "楷体": ("楷体_GB2312", "楷体", "KaiTi", "KaiTi_GB2312"),
+    "黑体": ("黑体", "SimHei"),
+    "小标宋": ("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S"),
+    "宋体": ("宋体", "SimSun", "NSimSun", "新宋体"),
+}
+
+# Preference per role: (family names, bold?). The first tier is the real font.
+PREFERENCES: dict[str, tuple[tuple[tuple[str, ...], bool], ...]] = {
+    "仿宋": ((("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong", "华文仿宋"), False),
+             (("AR PL UMing CN",), False), (("Noto Serif CJK SC",), False)),
+    "楷体": ((("楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "STKaiti", "华文楷体"), False),
+             (("AR PL UKai CN",), False), (("LXGW WenKai", "霞鹜文楷"), False)),
+    "黑体": ((("黑体", "SimHei"), False), (("Noto Sans CJK SC",), False),
+             (("WenQuanYi Zen Hei", "文泉驿正黑"), False)),
+    "小标宋": ((("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S"), False),
+               (("Noto Serif CJK SC",), True)),
+    "宋体": ((("宋体", "SimSun", "STSong", "华文宋体"), False), (("Noto Serif CJK SC",), False),
+             (("AR PL UMing CN",), False)),
+}
+
+# Windows (no fontconfig): font files in %WINDIR%\Fonts, with the face index.
+WINDOWS_FILES = {
+    "仿宋": (("simfang.ttf", 0, "仿宋"), ("SIMFANG.TTF", 0, "仿宋")),
+    "楷体": (("simkai.ttf", 0, "楷体"), ("SIMKAI.TTF", 0, "楷体")),
+    "黑体": (("simhei.ttf", 0, "黑体"), ("SIMHEI.TTF", 0, "黑体")),
+    "小标宋": (("FZXBSJW.TTF", 0, "方正小标宋简体"), ("方正小标宋简体.ttf", 0, "方正小标宋简体")),
+    "宋体": (("simsun.ttc", 0, "宋体"), ("SIMSUN.TTC", 0, "宋体")),
+}
+
+# Characters a substitute must have: simplified forms that traditional-only fonts lack.
+PROBE = "规执县"
+
+DEBIAN_INSTALL = "apt-get install fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei"
+
+
+@dataclass(frozen=True)
+class FontInfo:
+    role: str
+    word_name: str
+    family: str
+    path: Path
+    index: int  # face index in a .ttc collection
+    style: str  # "Regular" or "Bold"
+
+    @property
+    def bold(self) -> bool:
+        return self.style == "Bold"
+
+
+@dataclass(frozen=True)
+class _Face:
+    families: tuple[str, ...]
+    style: str
+    path: Path
+    index: int
+
+
+def _fc(args: list[str]) -> str:
+    exe = shutil.which(args[0])
+    if not exe:
+        return ""
+    try:
+        done = subprocess.run([exe, *args[1:]], capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:  # fontconfig unusable
+        log.warning("%s failed: %s", args[0], exc)
+        return ""
+    return done.stdout.decode("utf-8", "replace")
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_faces() -> tuple[_Face, ...]:
+    """Every installed face that covers PROBE, in a stable order."""
+    charset = " ".join(f"{ord(c):x}" for c in PROBE)
+    out = _fc(["fc-list", f":charset={charset}", "--format",
+               "%{family}\t%{style}\t%{weight}\t%{file}\t%{index}\n"])
+    faces = []
+    for line in out.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 5:
+            continue
+        families, styles, weight, file, index = parts
+        bold = "bold" in styles.lower() or (weight.isdigit() and int(weight) >= 200)
+        faces.append(_Face(tuple(f.strip() for f in families.split(",")),
+                           "Bold" if bold else "Regular", Path(file), int(index or 0)))
+    return tuple(sorted(faces, key=lambda f: (str(f.path), f.index)))
+
+
+def _windows_font(role: str) -> FontInfo | None:
+    fonts_dir = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+    for name, index, family in WINDOWS_FILES[role]:
+        path = fonts_dir / name
+        if path.is_file():
+            return FontInfo(role, WORD_NAMES[role], family, path, index, "Regular")
+    return None
+
+
+@functools.cache
+def resolve_font(role: str) -> FontInfo | None:
+    """The installed font that plays ``role``, or None when no candidate is installed."""
+    if role not in PREFERENCES:
+        raise ValueError(f"unknown font role: {role}")
+    faces = _installed_faces()
+    for families, bold in PREFERENCES[role]:
+        wanted = {f.casefold() for f in families}
+        style = "Bold" if bold else "Regular"
+        matches = [f for f in faces if wanted & {n.casefold() for n in f.families}]
+        # Prefer the asked weight; a real font of another weight beats a weaker tier.
+        matches.sort(key=lambda f: f.style != style)
+        if matches:
+            face = matches[0]
+            family = next(n for n in face.families if n.casefold() in wanted)
+            return FontInfo(role, WORD_NAMES[role], family, face.path, face.index, face.style)
+    if sys.platform == "win32":
+        return _windows_font(role)
+    return None
+
+
+def resolve_all() -> dict[str, FontInfo | None]:
+    return {role: resolve_font(role) for role in ROLES}
+
+
+def missing_roles() -> list[str]:
+    return [role for role in ROLES if resolve_font(role) is None]
+
+
+def install_hint() -> str:
+    """What to install when a role has no font, for Linux and Windows (Chinese)."""
+    return (f"Debian/Ubuntu/统信UOS/麒麟：sudo {DEBIAN_INSTALL}\n"
+            "Windows：系统自带仿宋、楷体、黑体、宋体；方正小标宋简体需从方正字库安装包安装"
+            "（安装后重新运行）。")
+
+
+def fontconfig_file(tmpdir: Path) -> Path:
+    """Write a fontconfig file that maps the Word font names to the substitutes.
+
+    Pass it to LibreOffice as ``FONTCONFIG_FILE`` so a DOCX that names 仿宋_GB2312
+    renders with the 仿宋 substitute instead of an arbitrary fallback.
+    """
+    tmpdir = Path(tmpdir)
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    system = os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
+    rules = []
+    for role in ROLES:
+        font = resolve_font(role)
+        if font is None:
+            continue
+        weight = ('\n    <edit name="weight" mode="assign" binding="strong"><const>bold</const></edit>'
+                  if font.bold else "")
+        for alias in ALIASES[role]:
+            if alias == font.family:
+                continue
+            rules.append(
+                f'  <match target="pattern">\n'
+                f'    <test qual="any" name="family"><string>{escape(alias)}</string></test>\n'
+                f'    <edit name="family" mode="assign" binding="strong">'
+                f'<string>{escape(font.family)}</string></edit>{weight}\n'
+                f'  </match>')
+    text = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+            f'<fontconfig>\n  <include ignore_missing="yes">{escape(system)}</include>\n'
+            + "\n".join(rules) + "\n</fontconfig>\n")
+    path = tmpdir / "fonts.conf"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def require_font(role: str) -> FontInfo:
+    """The role's font, else any CJK role's font; MissingToolError when there is none."""
+    font = resolve_font(role) or next((f for f in resolve_all().values() if f), None)
+    if font is None:
+        raise MissingToolError("未找到可用的中文字体（仿宋、楷体、黑体、小标宋、宋体均无替代字体）。",
+                               hint=install_hint())
+    return font
+
+
+def add_role_font(pdf: FPDF, role: str) -> str:
+    """Register the role's font with an fpdf2 document; returns the family for set_font().
+
+    fpdf2 reads .ttc collections directly (``collection_font_number``) and subsets the
+    face on output, so no extracted copy of the font is needed.
+    """
+    font = require_font(role)
+    family = f"dossier-{ROLES.index(role) if role in ROLES else 9}"
+    if family not in pdf.fonts:
+        pdf.add_font(family, "", str(font.path), collection_font_number=font.index)
+    return family
