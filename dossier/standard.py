@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -21,6 +20,7 @@ import yaml
 from dossier.errors import StandardError
 
 DEFAULT_STANDARD = "fujian-county-2021"
+STANDARDS_DIR = Path(__file__).parent / "standards"
 
 
 @dataclass(frozen=True)
@@ -195,20 +195,18 @@ _CODE_PATTERNS = {
 
 
 def available_standards() -> list[str]:
-    folder = resources.files("dossier") / "standards"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(p.stem for p in STANDARDS_DIR.glob("*.yaml"))
 
 
 @cache
 def load_standard(standard_id: str = DEFAULT_STANDARD) -> Standard:
     """Load a packaged standard by id."""
-    folder = resources.files("dossier") / "standards"
-    path = folder / f"{standard_id}.yaml"
+    path = STANDARDS_DIR / f"{standard_id}.yaml"
     if not path.is_file():
         raise StandardError(
             f"未知的评价标准“{standard_id}”。",
             hint="可用的标准：" + "、".join(available_standards()) + "；请检查清单中的 standard 一项。")
-    return load_standard_file(Path(str(path)))
+    return load_standard_file(path)
 
 
 def load_standard_file(path: Path) -> Standard:

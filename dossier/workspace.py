@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from dossier.errors import InputError
@@ -147,7 +146,7 @@ def init_workspace(root: Path, year: int, unit: str | None = None, from_year: in
     added: list[Path] = []
     manifest_dir = root / "manifests"
     _mkdir(manifest_dir, added)
-    schema_src = resources.files("dossier") / "schema" / "manifest.schema.json"
+    schema_src = Path(__file__).parent / "schema" / "manifest.schema.json"
     _write_new(manifest_dir / "manifest.schema.json", schema_src.read_bytes(), added)
     manifest_path = manifest_dir / f"{year}.yaml"
     if not manifest_path.exists():

@@ -1,0 +1,167 @@
+"""Builders: each output is made by one builder that only reads the model.
+
+``build_all`` computes the score and the check once, converts the evidence once
+(cached), then runs the builders that were asked for. A builder that fails is
+reported and the others still run (exit 5); a file that cannot be converted is a
+placeholder page, not a failure (exit 0, or 1 with ``--strict``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dossier.errors import DossierError, ExitCode
+from dossier.progress import Progress
+
+log = logging.getLogger(__name__)
+
+BINDER_SUFFIX = "佐证材料汇编"
+REPORT_SUFFIX = "年度工作进展和总结报告"
+SHEET_NAME = "自评得分表.xlsx"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    max_pages: int | None = None
+    max_mb: float | None = None
+    strict: bool = False
+    only: tuple[str, ...] = ()  # subset of ('binder', 'report', 'sheet'); empty: all
+
+    def wants(self, part: str) -> bool:
+        return not self.only or part in self.only
+
+
+@dataclass
+class BuildContext:
+    """What every builder reads: the model and what was computed from it once."""
+
+    project: Any  # dossier.project.Project
+    score: Any  # dossier.score.Score
+    check: Any  # dossier.check.CheckReport
+    converted: dict = field(default_factory=dict)  # sha256 -> dossier.convert.Converted
+    options: BuildOptions = field(default_factory=BuildOptions)
+    progress: Progress = field(default_factory=Progress)
+
+
+@dataclass
+class BuildResult:
+    outputs: dict[str, list[Path]] = field(default_factory=dict)
+    placeholders: list[str] = field(default_factory=list)  # rel paths shown as placeholder pages
+    errors: list[str] = field(default_factory=list)
+    strict: bool = False
+
+    def paths(self) -> list[Path]:
+        return [p for paths in self.outputs.values() for p in paths]
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return ExitCode.build_failed
+        if self.strict and self.placeholders:
+            return ExitCode.blocking
+        return ExitCode.ok
+
+
+def binder_paths(project) -> list[Path]:
+    """Existing binder PDF volumes, in order."""
+    base = project.build_dir / project.output_name(f"{BINDER_SUFFIX}.pdf")
+    volumes = sorted(project.build_dir.glob(project.output_name(f"{BINDER_SUFFIX}（第*册）.pdf")))
+    return [base] if base.exists() else volumes
+
+
+def output_path(project, role: str) -> Path:
+    """Where each single-file output is written."""
+    names = {
+        "binder_pdf": project.output_name(f"{BINDER_SUFFIX}.pdf"),
+        "binder_docx": project.output_name(f"{BINDER_SUFFIX}.docx"),
+        "report_docx": project.output_name(f"{REPORT_SUFFIX}.docx"),
+        "report_pdf": project.output_name(f"{REPORT_SUFFIX}.pdf"),
+        "sheet_xlsx": SHEET_NAME,
+        "check_html": "检查报告.html",
+    }
+    return project.build_dir / names[role]
+
+
+def collect_outputs(project) -> dict[str, Path]:
+    """The outputs of the last build that exist, by role (for ``pack``)."""
+    found = {}
+    for role in ("binder_docx", "report_docx", "report_pdf", "sheet_xlsx"):
+        path = output_path(project, role)
+        if path.exists():
+            found[role] = path
+    volumes = binder_paths(project)
+    if len(volumes) == 1:
+        found["binder_pdf"] = volumes[0]
+    else:
+        for i, path in enumerate(volumes, start=1):
+            found[f"binder_pdf_{i}"] = path
+    return found
+
+
+def build_all(project, options: BuildOptions | None = None,
+              progress: Progress | None = None) -> BuildResult:
+    """Build every output asked for; see the module docstring for failure handling."""
+    from dossier.check import run_check
+    from dossier.score import compute_score
+
+    options = options or BuildOptions()
+    progress = progress or Progress()
+    started = time.monotonic()
+    project.build_dir.mkdir(parents=True, exist_ok=True)
+    ctx = BuildContext(project=project, score=compute_score(project), check=run_check(project),
+                       options=options, progress=progress)
+    result = BuildResult(strict=options.strict)
+
+    if options.wants("binder"):
+        from dossier.convert import convert_files
+
+        files = {it.file.sha256: it.file for it in project.all_items() if it.file.sha256}
+        ctx.converted = convert_files(list(files.values()), project.cache_dir, progress=progress)
+        result.placeholders = sorted(
+            it.file.rel for it in project.all_items()
+            if (c := ctx.converted.get(it.file.sha256)) is None or c.placeholder)
+
+    steps = []
+    if options.wants("binder"):
+        from dossier.builders import binder_docx, binder_pdf
+
+        steps += [("binder_pdf", binder_pdf.build), ("binder_docx", binder_docx.build)]
+    if options.wants("report"):
+        from dossier.builders import report
+
+        steps.append(("report", report.build))
+    if options.wants("sheet"):
+        from dossier.builders import sheet
+
+        steps.append(("sheet_xlsx", sheet.build))
+
+    for role, builder in steps:
+        try:
+            paths = builder(ctx)
+        except DossierError as exc:
+            if isinstance(exc.exit_code, int) and exc.exit_code == ExitCode.missing_tool:
+                raise
+            log.debug("builder %s failed", role, exc_info=True)
+            result.errors.append(f"{role}: {exc.render()}")
+            progress.log(f"生成失败（{role}）：{exc.render()}")
+            continue
+        result.outputs[role] = [paths] if isinstance(paths, Path) else list(paths)
+
+    elapsed = time.monotonic() - started
+    _summary(ctx, result, elapsed)
+    return result
+
+
+def _summary(ctx: BuildContext, result: BuildResult, elapsed: float) -> None:
+    items = ctx.project.all_items()
+    pages = sum(c.pages for c in ctx.converted.values()) if ctx.converted else 0
+    size = sum(p.stat().st_size for p in result.paths() if p.exists())
+    ctx.progress.log(
+        f"完成：{len(items)} 件佐证材料，{pages} 页，说明页 {len(result.placeholders)} 个，"
+        f"输出 {size / 1e6:.1f} MB，用时 {elapsed:.1f} 秒。")
+    for rel in result.placeholders:
+        ctx.progress.log(f"  以说明页代替：{rel}")

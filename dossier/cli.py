@@ -1,0 +1,341 @@
+"""Command line: arguments → library call → exit code. Nothing else lives here.
+
+Every command's docstring is its ``--help`` text and carries an example
+(a test fails when one is missing).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from dossier.errors import DossierError, ExitCode
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+year_option = click.option("--year", type=int, default=None,
+                           help="评估年度；默认为唯一或最新的清单年度。")
+
+
+class Options:
+    def __init__(self, workspace: Path, debug: bool):
+        self.workspace = workspace
+        self.debug = debug
+
+    def project(self, year: int | None):
+        from dossier.progress import default_progress
+        from dossier.project import load_project
+
+        return load_project(self.workspace, year, progress=default_progress())
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("-C", "workspace", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="工作目录（含 manifests/ 和 evidence/ 的文件夹），默认为当前目录。")
+@click.option("--debug", is_flag=True, help="出错时显示程序内部的详细信息（供技术人员排查）。")
+@click.version_option(package_name="dossier")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path, debug: bool) -> None:
+    """规范化建设自评材料工具：检查佐证材料、计算自评得分、生成汇编、报告和归档包。
+
+    \b
+    常用流程：
+      dossier init --year 2022 --unit 单位全称   建立清单和文件夹
+      dossier check                             查看还缺哪些材料
+      dossier score                             计算自评得分
+      dossier build                             生成汇编、报告和得分表
+      dossier pack                              生成报送用的归档包
+    """
+    ctx.obj = Options(workspace, debug)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--year", type=int, required=True, help="评估年度，如 2022。")
+@click.option("--unit", default=None, help="单位全称（用 --from 时可省略，沿用上年）。")
+@click.option("--from", "from_year", type=int, default=None,
+              help="以该年度的清单为基础：沿用单位、自评说明和文件指定，分数和系统数据清空。")
+@click.pass_obj
+def init(opts: Options, year: int, unit: str | None, from_year: int | None) -> None:
+    """建立某年度的清单（manifests/年度.yaml）和佐证材料文件夹。
+
+    已有的文件不会被覆盖，只补上缺少的部分；可以放心重复运行。
+
+    \b
+    示例：
+      dossier init --year 2022 --unit 泉州市某某生态环境保护综合行政执法大队
+      dossier init --year 2023 --from 2022
+    """
+    from dossier.workspace import init_workspace
+
+    result = init_workspace(opts.workspace, year, unit, from_year=from_year)
+    if not result.added:
+        click.echo("没有需要新增的内容，已有文件均未改动。")
+        return
+    folders = [p for p in result.added if p.is_dir()]
+    files = [p for p in result.added if p.is_file()]
+    click.echo(f"已新增 {len(folders)} 个文件夹、{len(files)} 个文件：")
+    for p in result.added:
+        click.echo(f"  {p.relative_to(opts.workspace) if p.is_relative_to(opts.workspace) else p}")
+    click.echo(f"下一步：把佐证材料放入 evidence/{year}/ 下对应的文件夹，在 "
+               f"{result.manifest.name} 中填写自评得分，然后运行 dossier check。")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="输出格式。")
+@click.option("--id", "standard_id", default=None, help="标准编号，默认为清单中的或县级标准。")
+@click.pass_obj
+def standard(opts: Options, fmt: str, standard_id: str | None) -> None:
+    """显示评价标准：各级指标、评价标准、分值和责任科室。
+
+    \b
+    示例：
+      dossier standard
+      dossier standard --format json > 标准.json
+    """
+    from dossier.standard import DEFAULT_STANDARD, load_standard
+    from dossier.textout import render_standard
+
+    std = load_standard(standard_id or DEFAULT_STANDARD)
+    if fmt == "json":
+        _echo_json(std.to_json())
+    else:
+        click.echo(render_standard(std))
+
+
+@cli.command(context_settings=CONTEXT)
+@year_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
+              help="text 在屏幕上显示；json 供程序读取；html 写出 build/年度/检查报告.html。")
+@click.option("--by", "by", type=click.Choice(["criterion", "department"]), default="criterion",
+              help="待办清单按评价标准或按责任科室分组。")
+@click.option("--strict", is_flag=True, help="有任何警告也按未通过处理（退出码1）。")
+@click.pass_obj
+def check(opts: Options, year: int | None, fmt: str, by: str, strict: bool) -> None:
+    """检查佐证材料是否齐全、文件是否有问题，列出各科室的待办事项。
+
+    退出码：0 没有阻断问题；1 有阻断问题（加 --strict 时有警告也算）；3 清单有误。
+
+    \b
+    示例：
+      dossier check
+      dossier check --by department
+      dossier check --format html
+    """
+    from dossier.check import print_text, run_check, write_html
+
+    project = opts.project(year)
+    report = run_check(project)
+    if fmt == "json":
+        _echo_json(report.to_json())
+    elif fmt == "html":
+        click.echo(str(write_html(report, project)))
+    else:
+        print_text(report, project, by_department=(by == "department"))
+    raise SystemExit(report.exit_code(strict))
+
+
+@cli.command(context_settings=CONTEXT)
+@year_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="输出格式。")
+@click.pass_obj
+def score(opts: Options, year: int | None, fmt: str) -> None:
+    """计算自评得分：各级指标得分、加分、扣分、总分、等次和缺佐证的风险分。
+
+    \b
+    示例：
+      dossier score
+      dossier score --format json
+    """
+    from dossier.score import compute_score, print_text
+
+    project = opts.project(year)
+    result = compute_score(project)
+    if fmt == "json":
+        _echo_json(result.to_json())
+    else:
+        print_text(result, project)
+
+
+@cli.command(context_settings=CONTEXT)
+@year_option
+@click.option("--import", "import_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="读回填好的得分表，把自评得分和说明写入清单。")
+@click.pass_obj
+def sheet(opts: Options, year: int | None, import_file: Path | None) -> None:
+    """写出自评得分表（Excel），或把填好的得分表读回清单。
+
+    \b
+    示例：
+      dossier sheet                          写出 build/年度/自评得分表.xlsx
+      dossier sheet --import 自评得分表.xlsx  读回自评得分和自评说明
+    """
+    from dossier.builders.sheet import import_sheet, write_sheet
+
+    project = opts.project(year)
+    if import_file is None:
+        click.echo(str(write_sheet(project)))
+        return
+    changes = import_sheet(project, import_file)
+    if not changes:
+        click.echo("得分表与清单一致，清单未改动。")
+    for change in changes:
+        click.echo(str(change))
+
+
+@cli.command(context_settings=CONTEXT)
+@year_option
+@click.option("--max-pages", type=int, default=None, help="汇编每册最多页数，超过则分册。")
+@click.option("--max-mb", type=float, default=None, help="汇编每册最大体积（MB），超过则分册。")
+@click.option("--strict", is_flag=True, help="有文件无法转换（以说明页代替）时按失败处理。")
+@click.option("--only", type=click.Choice(["binder", "report", "sheet"]), multiple=True,
+              help="只生成指定的部分，可重复。")
+@click.pass_obj
+def build(opts: Options, year: int | None, max_pages: int | None, max_mb: float | None,
+          strict: bool, only: tuple[str, ...]) -> None:
+    """生成佐证材料汇编（PDF、Word）、年度报告（Word、PDF）和自评得分表（Excel）。
+
+    输出在 build/年度/ 下；屏幕上只列出生成的文件。
+
+    \b
+    示例：
+      dossier build
+      dossier build --max-pages 300
+    """
+    from dossier.builders import BuildOptions, build_all
+    from dossier.progress import default_progress
+
+    project = opts.project(year)
+    result = build_all(project, BuildOptions(max_pages=max_pages, max_mb=max_mb, strict=strict,
+                                             only=only), progress=default_progress())
+    for path in result.paths():
+        click.echo(str(path))
+    raise SystemExit(result.exit_code)
+
+
+@cli.command(context_settings=CONTEXT)
+@year_option
+@click.pass_obj
+def report(opts: Options, year: int | None) -> None:
+    """只生成年度工作进展和总结报告（Word 和 PDF）。
+
+    \b
+    示例：
+      dossier report
+    """
+    from dossier.builders import BuildOptions, build_all
+    from dossier.progress import default_progress
+
+    project = opts.project(year)
+    result = build_all(project, BuildOptions(only=("report",)), progress=default_progress())
+    for path in result.paths():
+        click.echo(str(path))
+    raise SystemExit(result.exit_code)
+
+
+@cli.command(context_settings=CONTEXT)
+@year_option
+@click.option("--no-originals", is_flag=True, help="归档包中不放原始佐证文件。")
+@click.option("--force", is_flag=True, help="即使有阻断问题也打包（不建议）。")
+@click.pass_obj
+def pack(opts: Options, year: int | None, no_originals: bool, force: bool) -> None:
+    """生成报送市局的归档包（BagIt 格式的 ZIP，含 SHA-256 和 SM3 校验）。
+
+    有阻断问题时拒绝打包，并列出问题；先运行 dossier build。
+
+    \b
+    示例：
+      dossier pack
+      dossier pack --no-originals
+    """
+    from dossier.builders import collect_outputs
+    from dossier.check import run_check
+    from dossier.pack import pack as pack_archive
+    from dossier.progress import default_progress
+
+    project = opts.project(year)
+    report = run_check(project)
+    result = pack_archive(project, collect_outputs(project), report.findings,
+                          originals=not no_originals, force=force, progress=default_progress())
+    for warning in result.warnings:
+        click.echo(warning, err=True)
+    click.echo(str(result.path))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="输出格式。")
+def verify(archive: Path, fmt: str) -> None:
+    """核验归档包：校验和（SHA-256、SM3）及真实性、完整性、可用性、安全性（四性）检测。
+
+    任何一项未通过时退出码为1。
+
+    \b
+    示例：
+      dossier verify 某单位-2022-规范化建设材料.zip
+    """
+    from dossier.verify import verify_archive
+
+    result = verify_archive(archive)
+    if fmt == "json":
+        _echo_json(result.to_json())
+    else:
+        click.echo(result.render_text())
+    raise SystemExit(0 if result.ok else ExitCode.blocking)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.pass_obj
+def doctor(opts: Options) -> None:
+    """检查运行环境：Python 和依赖包、LibreOffice、各类字体，并给出安装方法。
+
+    缺少必需组件时退出码为4。
+
+    \b
+    示例：
+      dossier doctor
+    """
+    from dossier.doctor import run_doctor
+
+    result = run_doctor()
+    click.echo(result.render_text())
+    raise SystemExit(ExitCode.ok if result.ok else ExitCode.missing_tool)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: map errors to messages and exit codes (no traceback unless --debug)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        rv = cli.main(args=args, prog_name="dossier", standalone_mode=False)
+    except click.exceptions.UsageError as exc:
+        exc.show()
+        sys.exit(ExitCode.usage)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("已中断。", err=True)
+        sys.exit(ExitCode.interrupted)
+    except DossierError as exc:
+        if debug:
+            raise
+        click.echo(f"错误：{exc.render()}", err=True)
+        sys.exit(int(exc.exit_code))
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(f"内部错误：{type(exc).__name__}: {exc}\n"
+                   "请加 --debug 重新运行，并把输出发给技术支持。", err=True)
+        sys.exit(ExitCode.build_failed)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,357 @@
+"""Scan ``evidence/YYYY``: every file with its indicator, real kind, size, hash and pages.
+
+The folder codes decide where a file belongs (see DESIGN.md, Workspace). Symbolic
+links are never followed. Results are cached in ``build/.cache/scan.json`` keyed by
+path, size and modification time, so a second scan of an unchanged tree reads no
+file contents.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import logging
+import os
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from dossier.fsutil import write_text_atomic
+from dossier.standard import Standard
+from dossier.workspace import README_NAME, folder_code
+
+log = logging.getLogger(__name__)
+
+SCAN_VERSION = 1
+IGNORED_NAMES = {"thumbs.db", ".ds_store", "desktop.ini", "ehthumbs.db", ".localized"}
+LARGE_FILE = 50 * 1024 * 1024
+MAX_IMAGE_PIXELS = 178_956_970  # Pillow's default bomb limit (2 × 89 478 485)
+
+EXTENSIONS = {
+    "pdf": {"pdf"},
+    "image": {"jpg", "jpeg", "png", "tif", "tiff", "bmp", "gif", "webp", "heic", "heif", "jfif"},
+    "office": {"doc", "docx", "xls", "xlsx", "wps", "et", "dps", "odt", "ods", "odp", "rtf", "ppt",
+               "pptx"},
+    "text": {"txt", "csv", "md", "log"},
+    "video": {"mp4", "mov", "avi", "mkv", "wmv", "flv", "3gp", "m4v", "mpg", "mpeg", "rmvb"},
+    "audio": {"mp3", "wav", "m4a", "aac", "amr", "flac", "ogg", "wma"},
+    "archive": {"zip", "rar", "7z", "gz", "tar", "bz2", "xz", "tgz", "cab", "iso"},
+    "executable": {"exe", "msi", "bat", "cmd", "com", "scr", "dll", "sh", "ps1", "vbs", "js", "jar",
+                   "apk"},
+}
+_BY_EXT = {ext: kind for kind, exts in EXTENSIONS.items() for ext in exts}
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    rel: str
+    path: Path
+    size: int
+    mtime_ns: int
+    sha256: str
+    kind: str
+    ext: str
+    pages: int | None = None
+    problem: str | None = None  # None, 'empty', 'corrupt', 'encrypted', 'bomb', 'unreadable'
+    problem_detail: str = ""
+    tertiary: str | None = None
+    criterion: str | None = None
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.rel).name
+
+    @property
+    def can_be_pages(self) -> bool:
+        """Whether the file's kind can become binder pages (else: archive only)."""
+        return self.kind in ("pdf", "image", "office", "text")
+
+
+@dataclass
+class ScanResult:
+    files: list[EvidenceFile] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    unknown_folders: list[tuple[str, str]] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    refused_links: list[tuple[str, str, bool]] = field(default_factory=list)  # rel, target, inside
+    excluded: list[str] = field(default_factory=list)
+
+    def by_rel(self) -> dict[str, EvidenceFile]:
+        return {f.rel: f for f in self.files}
+
+
+def is_ignored_name(name: str) -> bool:
+    """Office lock files and system files: never evidence."""
+    low = name.lower()
+    return (low in IGNORED_NAMES or name.startswith("~$") or name.startswith(".~lock.")
+            or name.startswith("._") or low.endswith(".tmp"))
+
+
+def is_excluded(rel: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    path = PurePosixPath(rel)
+    for pat in patterns:
+        pat = pat.strip().lstrip("./")
+        if not pat:
+            continue
+        if fnmatch.fnmatch(rel, pat) or path.match(pat):
+            return True
+        # a folder pattern such as 草稿/* also covers deeper files
+        if pat.endswith("/*") and (rel.startswith(pat[:-1]) or f"/{pat[:-1]}" in f"/{rel}"):
+            return True
+    return False
+
+
+def sniff_kind(head: bytes, ext: str) -> str:
+    """The real kind of a file from its first bytes (a PDF named .jpg is a PDF)."""
+    if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head[:3] == b"\xff\xd8\xff" or head[:8] == b"\x89PNG\r\n\x1a\n" or head[:4] in (
+            b"GIF8", b"II*\x00", b"MM\x00*") or head[:2] == b"BM" and ext in ("bmp", "dib"):
+        return "image"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis", b"hevc", b"avif"):
+            return "image"
+        if brand in (b"M4A ", b"M4B "):
+            return "audio"
+        return "video"
+    if head[:4] == b"RIFF" and head[8:12] in (b"AVI ", b"AVIX"):
+        return "video"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio"
+    if head[:4] == b"\x1a\x45\xdf\xa3" or head[:3] == b"FLV" or head[:4] == b"\x30\x26\xb2\x75":
+        return "video"
+    if head[:3] == b"ID3" or head[:4] in (b"fLaC", b"OggS") or head[:6] == b"#!AMR\n":
+        return "audio"
+    if head[:4] == b"PK\x03\x04":
+        if ext in EXTENSIONS["office"] or b"[Content_Types].xml" in head or b"mimetypeapplication/vnd.oasis" in head:
+            return "office"
+        if ext in ("jar", "apk"):
+            return "executable"
+        return "archive"
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "office" if ext not in ("msi",) else "executable"
+    if head[:5] == b"{\\rtf":
+        return "office"
+    if head[:4] == b"Rar!" or head[:6] == b"7z\xbc\xaf\x27\x1c" or head[:2] == b"\x1f\x8b" or \
+            head[:3] == b"BZh" or head[:6] == b"\xfd7zXZ\x00":
+        return "archive"
+    if head[:2] == b"MZ" or head[:4] == b"\x7fELF":
+        return "executable"
+    by_ext = _BY_EXT.get(ext)
+    if by_ext in ("video", "audio", "archive", "executable"):
+        return by_ext
+    if by_ext == "text" or ext == "":
+        return "text" if _looks_like_text(head) else "other"
+    if by_ext == "image" and head[:2] == b"BM":
+        return "image"
+    return "other"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return head[:2] in (b"\xff\xfe", b"\xfe\xff")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            head.decode(enc)
+            return True
+        except UnicodeDecodeError as exc:
+            if exc.start > len(head) - 4:  # cut in the middle of a character
+                return True
+    return False
+
+
+def hash_file(path: Path) -> tuple[str, bytes]:
+    """SHA-256 of the file and its first 2 KiB."""
+    h = hashlib.sha256()
+    head = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if not head:
+                head = chunk[:2048]
+            h.update(chunk)
+    return h.hexdigest(), head
+
+
+def inspect_file(path: Path, kind: str) -> tuple[int | None, str | None, str]:
+    """Pages where cheap, and whether the file cannot go into the binder."""
+    if kind == "pdf":
+        return _inspect_pdf(path)
+    if kind == "image":
+        return _inspect_image(path)
+    return None, None, ""
+
+
+def _inspect_pdf(path: Path) -> tuple[int | None, str | None, str]:
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages), None, ""
+    except pikepdf.PasswordError:
+        return None, "encrypted", "PDF 设有打开密码"
+    except Exception as exc:  # pikepdf/qpdf could not repair it
+        return None, "corrupt", f"PDF 无法解析（{type(exc).__name__}）"
+
+
+def _inspect_image(path: Path) -> tuple[int | None, str | None, str]:
+    from PIL import Image
+
+    try:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    except ImportError:  # pragma: no cover - HEIC support is a declared dependency
+        pass
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS // 2
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                frames = getattr(im, "n_frames", 1)
+                if im.format == "GIF":
+                    frames = 1
+                im.load()  # decodes the first frame: catches truncated data
+                return frames, None, ""
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        return None, "bomb", f"图片像素过多，疑似解压炸弹（{exc}）"[:200]
+    except Exception as exc:
+        return None, "corrupt", f"图片无法解码（{type(exc).__name__}）"
+
+
+def _load_cache(cache_file: Path) -> dict:
+    try:
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+        if data.get("version") == SCAN_VERSION:
+            return data.get("files", {})
+    except (OSError, ValueError):
+        pass
+    return {}
+
+
+def _analyse(path: Path, rel: str, st: os.stat_result, cached: dict | None) -> EvidenceFile:
+    ext = PurePosixPath(rel).suffix.lower().lstrip(".")
+    if cached and cached.get("size") == st.st_size and cached.get("mtime_ns") == st.st_mtime_ns:
+        return EvidenceFile(rel=rel, path=path, size=st.st_size, mtime_ns=st.st_mtime_ns,
+                            sha256=cached["sha256"], kind=cached["kind"], ext=ext,
+                            pages=cached.get("pages"), problem=cached.get("problem"),
+                            problem_detail=cached.get("problem_detail", ""))
+    try:
+        sha, head = hash_file(path)
+    except OSError as exc:
+        return EvidenceFile(rel=rel, path=path, size=st.st_size, mtime_ns=st.st_mtime_ns,
+                            sha256="", kind=_BY_EXT.get(ext, "other"), ext=ext,
+                            problem="unreadable", problem_detail=f"无法读取（{exc.strerror}）")
+    if st.st_size == 0:
+        return EvidenceFile(rel=rel, path=path, size=0, mtime_ns=st.st_mtime_ns, sha256=sha,
+                            kind=_BY_EXT.get(ext, "other"), ext=ext, problem="empty",
+                            problem_detail="文件大小为0字节")
+    kind = sniff_kind(head, ext)
+    pages, problem, detail = inspect_file(path, kind)
+    return EvidenceFile(rel=rel, path=path, size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=sha,
+                        kind=kind, ext=ext, pages=pages, problem=problem, problem_detail=detail)
+
+
+def _walk(evidence_dir: Path, standard: Standard, result: ScanResult,
+          exclude: tuple[str, ...]) -> list[tuple[Path, str, os.stat_result, str | None, str | None]]:
+    """Files with their tertiary and criterion, links refused, junk ignored."""
+    found = []
+    root_real = evidence_dir.resolve()
+
+    def visit(folder: Path, tertiary: str | None, criterion: str | None, depth: int) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            log.warning("cannot list %s: %s", folder, exc)
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            rel = path.relative_to(evidence_dir).as_posix()
+            if entry.is_symlink():
+                target = os.path.realpath(path)
+                inside = Path(target).is_relative_to(root_real)
+                result.refused_links.append((rel, target, inside))
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                t, c = tertiary, criterion
+                code = folder_code(entry.name)
+                if depth == 0:
+                    if code is None:
+                        t = None
+                    elif standard.has_tertiary(code):
+                        t = code
+                    else:
+                        result.unknown_folders.append((rel, code))
+                        t = None
+                elif depth == 1 and tertiary is not None and code is not None:
+                    if standard.has_criterion(code) and code.rsplit(".", 1)[0] == tertiary:
+                        c = code
+                    else:  # its files still count for the tertiary indicator
+                        result.unknown_folders.append((rel, code))
+                visit(path, t, c, depth + 1)
+                continue
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if is_ignored_name(entry.name):
+                result.ignored.append(rel)
+                continue
+            if entry.name == README_NAME:
+                continue
+            if exclude and is_excluded(rel, exclude):
+                result.excluded.append(rel)
+                continue
+            st = entry.stat(follow_symlinks=False)
+            found.append((path, rel, st, tertiary, criterion))
+
+    if evidence_dir.is_dir():
+        visit(evidence_dir, None, None, 0)
+    return found
+
+
+def scan_evidence(evidence_dir: Path, standard: Standard, cache_dir: Path | None = None,
+                  exclude: tuple[str, ...] = (), progress=None) -> ScanResult:
+    """Scan the evidence tree (read-only) and return every file with its facts."""
+    evidence_dir = Path(evidence_dir)
+    result = ScanResult()
+    entries = _walk(evidence_dir, standard, result, tuple(exclude))
+    cache_file = Path(cache_dir) / "scan.json" if cache_dir else None
+    cache = _load_cache(cache_file) if cache_file else {}
+
+    def work(item):
+        path, rel, st, tertiary, criterion = item
+        f = _analyse(path, rel, st, cache.get(rel))
+        return replace(f, tertiary=tertiary, criterion=criterion)
+
+    misses = sum(1 for _, rel, st, *_ in entries
+                 if not (c := cache.get(rel)) or c.get("size") != st.st_size
+                 or c.get("mtime_ns") != st.st_mtime_ns)
+    if misses > 8:
+        from dossier.progress import Progress
+
+        progress = progress or Progress()
+        with progress.task("扫描佐证材料", total=len(entries)) as task, \
+                ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
+            files = []
+            for f in pool.map(work, entries):
+                files.append(f)
+                task.advance(1, f.name)
+    else:
+        files = [work(item) for item in entries]
+    result.files = files
+    result.outside = [f.rel for f in files if f.tertiary is None]
+    if cache_file is not None:
+        new_cache = {f.rel: {k: v for k, v in asdict(f).items()
+                             if k in ("size", "mtime_ns", "sha256", "kind", "pages", "problem",
+                                      "problem_detail")}
+                     for f in files}
+        if new_cache != cache:
+            try:
+                write_text_atomic(cache_file, json.dumps(
+                    {"version": SCAN_VERSION, "files": new_cache}, ensure_ascii=False, indent=0))
+            except OSError as exc:  # a read-only build folder must not stop a check
+                log.warning("cannot write scan cache %s: %s", cache_file, exc)
+    return result
