@@ -7,8 +7,9 @@ never touched, so it carries only results.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, Protocol
+from typing import Protocol
 
 
 class Task(Protocol):
@@ -26,6 +27,14 @@ class Progress:
     @contextmanager
     def task(self, description: str, total: int | None = None) -> Iterator[Task]:
         yield _SilentTask()
+
+    def log(self, message: str) -> None:
+        """A line for people, on stderr (never stdout, which carries results)."""
+        print(message, file=sys.stderr)
+
+
+class QuietProgress(Progress):
+    """No output at all (library use, tests that compare stderr)."""
 
     def log(self, message: str) -> None:
         pass
@@ -52,8 +61,14 @@ class RichProgress(Progress):
 
     @contextmanager
     def task(self, description: str, total: int | None = None) -> Iterator[Task]:
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RP, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as RP
 
         columns = [TextColumn("{task.description}", markup=False), BarColumn(),
                    MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("剩余"),
