@@ -1,0 +1,487 @@
+"""``dossier verify ARCHIVE``: what the city bureau runs on a received archive.
+
+The 四性 checks of DA/T 70-2018 as they apply to a submission archive, each a named
+check with pass/fail and details in Chinese:
+
+- 真实性 (authenticity): bagit-python's validation; our own SHA-256 and SM3 checks of
+  payload and tag manifests; bag-info.txt, 清单.json and 归档目录.xlsx agree.
+- 完整性 (integrity): every indexed item present with its hash; numbering without gaps;
+  PDF page counts equal the index; no file that the contents do not list.
+- 可用性 (usability): members readable; every PDF opens and is not encrypted; formats
+  on the allowed list.
+- 安全性 (security): member names stay inside the folder; no links; PDFs carry no
+  JavaScript, launch actions or executable attachments; not a zip bomb.
+
+Members are inspected before anything is extracted; unsafe members are never
+extracted, and extraction goes only into a temporary folder that is removed after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import stat
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import bagit
+
+from dossier import sm3
+from dossier.errors import ExitCode, InputError
+from dossier.pack import ALLOWED_EXTS, CONTENTS_NAME, INDEX_HEADER, INDEX_NAME
+
+GROUPS = ("真实性", "完整性", "可用性", "安全性")
+MAX_TOTAL = 20 << 30     # bytes uncompressed
+MAX_MEMBERS = 100_000
+MAX_RATIO = 100          # uncompressed/compressed, for members over 1 MiB and in total
+TAG_FILES = {"bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-sm3.txt",
+             "tagmanifest-sha256.txt", "tagmanifest-sm3.txt"}
+_EXEC_EXTS = (".exe", ".com", ".bat", ".cmd", ".scr", ".pif", ".vbs", ".js", ".jse", ".wsf",
+              ".ps1", ".msi", ".dll", ".jar", ".sh", ".lnk", ".hta")
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)-(\d+)$")
+
+
+@dataclass
+class Check:
+    name: str
+    group: str
+    ok: bool
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class VerifyReport:
+    archive: Path
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every check passed, else 1 (ExitCode.blocking)."""
+        return 0 if self.ok else int(ExitCode.blocking)
+
+    def add(self, group: str, name: str, problems: list[str]) -> None:
+        self.checks.append(Check(name, group, not problems, list(problems)))
+
+    def to_json(self) -> dict:
+        return {"archive": str(self.archive), "ok": self.ok,
+                "checks": [asdict(c) for c in self.checks]}
+
+    def render_text(self) -> str:
+        lines = [f"归档包校验：{self.archive}"]
+        for group in GROUPS:
+            lines.append(f"【{group}】")
+            for c in (c for c in self.checks if c.group == group):
+                lines.append(f"  {'通过  ' if c.ok else '不通过'}  {c.name}")
+                lines += [f"          - {d}" for d in c.details]
+        failed = [c for c in self.checks if not c.ok]
+        if failed:
+            lines.append(f"结论：不通过，{len(failed)} 项检查未通过。"
+                         "请将以上问题告知报送单位，由其更正后重新打包报送。")
+        else:
+            lines.append(f"结论：通过，全部 {len(self.checks)} 项检查均通过。")
+        return "\n".join(lines)
+
+
+def verify_archive(path: Path) -> VerifyReport:
+    """Check a submission archive; never raises for what is wrong inside it."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("找不到要校验的归档包。", path=path, hint="检查文件名和路径。")
+    report = VerifyReport(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        report.add("可用性", "归档包可打开", [f"不是有效的 ZIP 文件（{exc}），可能传输不完整，请重新索取"])
+        return report
+    with archive, tempfile.TemporaryDirectory(prefix="dossier-verify-") as tmp:
+        safe, bomb = _inspect_members(archive, report)
+        if bomb:
+            report.add("完整性", "内容检查", ["压缩包疑似“压缩炸弹”，为安全起见未解压，其余检查未执行"])
+            return report
+        unreadable = _extract(archive, safe, Path(tmp))
+        report.add("可用性", "成员可读取（未加密、未损坏）", unreadable)
+        root, stray = _bag_root(Path(tmp))
+        if root is None:
+            report.add("完整性", "BagIt 结构", stray or ["压缩包内没有 BagIt 包（缺少 bagit.txt）"])
+            return report
+        _check_bag(root, report)
+        _check_contents(root, stray, report)
+        _check_pdfs(root, report)
+    report.checks.sort(key=lambda c: GROUPS.index(c.group))
+    return report
+
+
+# -- before extraction -------------------------------------------------------
+
+def _unsafe_reason(name: str) -> str | None:
+    if "\x00" in name:
+        return "名称含空字符"
+    if "\\" in name:
+        return "名称含反斜杠“\\”，在 Windows 上会被当作文件夹分隔符"
+    if name.startswith("/"):
+        return "是绝对路径"
+    if re.match(r"^[A-Za-z]:", name):
+        return "带盘符，会写到其他磁盘"
+    parts = name.rstrip("/").split("/")
+    if ".." in parts:
+        return "含“..”，解压时会写到目标文件夹之外"
+    if any(p in ("", ".") for p in parts):
+        return "路径不规范（含空的或“.”的部分）"
+    return None
+
+
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    mode = info.external_attr >> 16
+    return stat.S_ISLNK(mode) or (info.create_system == 0 and info.external_attr & 0x400)
+
+
+def _inspect_members(archive: zipfile.ZipFile, report: VerifyReport):
+    infos = archive.infolist()
+    unsafe, links, seen, safe = [], [], {}, []
+    for info in infos:
+        reason = _unsafe_reason(info.filename)
+        key = unicodedata.normalize("NFC", info.filename).casefold()
+        if reason is None and key in seen:
+            reason = f"与“{seen[key]}”重名（在 Windows 上会互相覆盖）"
+        seen.setdefault(key, info.filename)
+        if reason:
+            unsafe.append(f"成员“{info.filename}”{reason}，未解压")
+        elif _is_link(info):
+            links.append(f"成员“{info.filename}”是符号链接（快捷方式），未解压")
+        elif not info.is_dir():
+            safe.append(info)
+    report.add("安全性", "成员路径不越出文件夹", unsafe)
+    report.add("安全性", "不含链接", links)
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    bomb = []
+    if len(infos) > MAX_MEMBERS:
+        bomb.append(f"成员数 {len(infos)} 超过上限 {MAX_MEMBERS}")
+    if total > MAX_TOTAL:
+        bomb.append(f"解压后共 {total} 字节，超过上限 {MAX_TOTAL} 字节")
+    if total > 10 << 20 and total / packed > MAX_RATIO:
+        bomb.append(f"整体压缩比 {total / packed:.0f}:1 超过上限 {MAX_RATIO}:1")
+    for i in infos:
+        if i.file_size > 1 << 20 and i.file_size / max(i.compress_size, 1) > MAX_RATIO:
+            bomb.append(f"成员“{i.filename}”压缩比 {i.file_size / max(i.compress_size, 1):.0f}:1"
+                        f" 超过上限 {MAX_RATIO}:1")
+    report.add("安全性", "不是压缩炸弹（大小与压缩比在限度内）", bomb)
+    return safe, bool(bomb)
+
+
+def _extract(archive: zipfile.ZipFile, infos, dest: Path) -> list[str]:
+    """Extract only the vetted members, never writing more than each declares."""
+    problems = []
+    base = dest.resolve()
+    for info in infos:
+        target = (dest / info.filename).resolve()
+        if base not in target.parents:
+            problems.append(f"成员“{info.filename}”解压位置越界，未解压")
+            continue
+        if info.flag_bits & 0x1:
+            problems.append(f"成员“{info.filename}”已加密，无法读取")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with archive.open(info) as src, open(target, "wb") as out:
+                written = 0
+                while block := src.read(1 << 20):
+                    written += len(block)
+                    if written > info.file_size:
+                        raise zipfile.BadZipFile("实际大小超过声明大小")
+                    out.write(block)
+        except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError) as exc:
+            target.unlink(missing_ok=True)
+            problems.append(f"成员“{info.filename}”无法读取（{exc}），文件已损坏")
+    return problems
+
+
+def _bag_root(dest: Path) -> tuple[Path | None, list[str]]:
+    tops = sorted(dest.iterdir())
+    dirs = [p for p in tops if p.is_dir() and (p / "bagit.txt").is_file()]
+    if len(dirs) != 1:
+        return None, [f"压缩包内应只有一个含 bagit.txt 的文件夹，实有 {len(dirs)} 个"]
+    stray = [f"BagIt 文件夹之外的多余文件：{p.relative_to(dest).as_posix()}"
+             for p in sorted(dest.rglob("*")) if p.is_file() and dirs[0] not in p.parents]
+    return dirs[0], stray
+
+
+# -- 真实性 ------------------------------------------------------------------
+
+def _payload(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in (root / "data").rglob("*")
+                  if p.is_file())
+
+
+def _hash(path: Path, alg: str) -> str:
+    if alg == "sm3":
+        return sm3.file_sm3(path)
+    h = hashlib.new(alg)
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_manifest(path: Path) -> dict[str, str]:
+    entries = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            digest, _, rel = line.strip().partition(" ")
+            rel = rel.strip().replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")
+            entries[unicodedata.normalize("NFC", rel)] = digest.lower()
+    return entries
+
+
+def _check_manifest(root: Path, alg: str, label: str) -> list[str]:
+    problems = []
+    for kind, expected in (("manifest", _payload(root)), ("tagmanifest", None)):
+        name = f"{kind}-{alg}.txt"
+        if not (root / name).is_file():
+            problems.append(f"缺少 {name}，无法核对{label}校验值")
+            continue
+        entries = _read_manifest(root / name)
+        listed = set(entries)
+        if expected is not None:
+            problems += [f"文件未列入 {name}（可能是后来加入的）：{rel}"
+                         for rel in expected if rel not in listed]
+        elif f"manifest-{alg}.txt" not in listed:
+            problems.append(f"{name} 未登记 manifest-{alg}.txt，清单本身无法核对")
+        for rel, digest in sorted(entries.items()):
+            target = root / rel
+            if _unsafe_reason(rel) or not target.is_file():
+                problems.append(f"{name} 列出的文件缺失：{rel}")
+            elif (found := _hash(target, alg)) != digest:
+                problems.append(f"文件内容已被改动：{rel}（{label} 应为 {digest[:16]}…，"
+                                f"实为 {found[:16]}…）")
+    return problems
+
+
+def _bagit_problems(root: Path) -> list[str]:
+    try:
+        bagit.Bag(str(root)).validate()
+    except bagit.BagValidationError as exc:
+        details = []
+        for d in exc.details or []:
+            if isinstance(d, bagit.ChecksumMismatch):
+                details.append(f"校验值不符：{d.path}（{d.algorithm}）")
+            elif isinstance(d, bagit.FileMissing):
+                details.append(f"清单列出但缺失：{d.path}")
+            elif isinstance(d, bagit.UnexpectedFile):
+                details.append(f"未列入清单的多余文件：{d.path}")
+        if "Payload-Oxum" in str(exc.message):
+            details.append("data 中的文件数量或总大小与 bag-info.txt 的 Payload-Oxum 不符"
+                           f"（{exc.message}）")
+        return details or [f"BagIt 校验未通过：{exc.message}"]
+    except bagit.BagError as exc:
+        return [f"不是有效的 BagIt 包：{exc}"]
+    return []
+
+
+def _check_bag(root: Path, report: VerifyReport) -> None:
+    report.add("真实性", "BagIt 校验（bagit-python，RFC 8493）", _bagit_problems(root))
+    report.add("真实性", "SHA-256 校验值一致", _check_manifest(root, "sha256", "SHA-256"))
+    report.add("真实性", "SM3 校验值一致", _check_manifest(root, "sm3", "SM3"))
+
+
+# -- 完整性 and metadata -----------------------------------------------------
+
+def _load_contents(root: Path) -> tuple[dict | None, list[dict] | None, list[str]]:
+    problems = []
+    contents = rows = None
+    try:
+        contents = json.loads((root / "data" / CONTENTS_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        problems.append(f"无法读取 data/{CONTENTS_NAME}（{exc}）")
+    try:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(root / "data" / INDEX_NAME, read_only=True)
+        values = list(workbook.worksheets[0].iter_rows(values_only=True))
+        workbook.close()
+        if not values or tuple(values[0][:len(INDEX_HEADER)]) != INDEX_HEADER:
+            problems.append(f"data/{INDEX_NAME} 表头不是 {'、'.join(INDEX_HEADER)}")
+        else:
+            rows = [dict(zip(INDEX_HEADER, v, strict=False)) for v in values[1:] if any(v)]
+    except Exception as exc:  # any unreadable workbook is a finding, not a crash
+        problems.append(f"无法读取 data/{INDEX_NAME}（{exc}）")
+    return contents, rows, problems
+
+
+def _check_contents(root: Path, stray: list[str], report: VerifyReport) -> None:
+    contents, rows, problems = _load_contents(root)
+    if contents is None or rows is None:
+        report.add("真实性", "元数据与内容一致", problems)
+        report.add("完整性", "索引条目齐全", ["缺少可读的清单或归档目录，无法核对"])
+        return
+    info = bagit.Bag(str(root)).info if (root / "bag-info.txt").is_file() else {}
+    items = contents.get("items", [])
+    originals = [e for e in items if e.get("path")]
+    files_in_originals = [p for p in _payload(root) if p.startswith("data/原件/")]
+    meta = []
+    for label, key, actual in (
+            ("单位", "Source-Organization", contents.get("unit")),
+            ("年度", "Assessment-Year", str(contents.get("year"))),
+            ("证据条目数", "Evidence-Items", str(len(items))),
+            ("原件数", "Original-Files", str(len(files_in_originals))),
+            ("报送文件数", "Output-Files", str(len(contents.get("outputs", [])))),
+            ("包名", "External-Identifier", root.name)):
+        if str(info.get(key, "")) != actual:
+            meta.append(f"bag-info.txt 的{label}（{key}: {info.get(key, '缺失')}）与内容（{actual}）不符")
+    if len(rows) != len(items):
+        meta.append(f"归档目录有 {len(rows)} 条，清单有 {len(items)} 条，不一致")
+    if len(originals) != len(files_in_originals):
+        meta.append(f"清单登记原件 {len(originals)} 个，data/原件 中实有 {len(files_in_originals)} 个")
+    score = contents.get("score") or {}
+    if score and (info.get("Claimed-Score") != score.get("total") or info.get("Grade") != score.get("grade")):
+        meta.append("bag-info.txt 的自评分或等次与清单不符")
+    report.add("真实性", "元数据（单位、年度、数量）与内容一致", meta)
+    _check_items(root, contents, rows, report)
+    _check_numbering(contents, rows, report)
+    _check_pages(root, rows, report)
+    expected = {f"data/{CONTENTS_NAME}", f"data/{INDEX_NAME}"}
+    expected |= {o.get("path") for o in contents.get("outputs", [])}
+    expected |= {e.get("path") for e in originals}
+    extra = [f"未登记的多余文件：{rel}" for rel in _payload(root) if rel not in expected]
+    extra += [f"包内多余的文件：{p.name}" for p in sorted(root.iterdir())
+              if p.name != "data" and p.name not in TAG_FILES]
+    report.add("完整性", "无多余文件", stray + extra)
+    formats = [f"格式不在允许范围内：{rel}" for rel in _payload(root)
+               if Path(rel).suffix.lower().lstrip(".") not in ALLOWED_EXTS]
+    report.add("可用性", "文件格式符合要求", formats)
+
+
+def _check_items(root: Path, contents: dict, rows: list[dict], report: VerifyReport) -> None:
+    problems = []
+    for entry in contents.get("outputs", []):
+        if not (root / entry.get("path", "")).is_file():
+            problems.append(f"清单登记的{entry.get('title', '报送文件')}缺失：{entry.get('path')}")
+    included = contents.get("originals_included", True)
+    for entry, row in zip(contents.get("items", []), rows, strict=False):
+        number = entry.get("number")
+        if row.get("档号") != entry.get("archival_code") or row.get("题名") != entry.get("title"):
+            problems.append(f"归档目录第 {row.get('序号')} 行（{row.get('档号')}）与清单（{number}）不一致")
+        if row.get("SHA-256") != entry.get("sha256"):
+            problems.append(f"{number} 在归档目录与清单中的 SHA-256 不一致")
+        if not included:
+            continue
+        rel = entry.get("path")
+        if not rel or not (root / rel).is_file():
+            problems.append(f"{number}《{entry.get('title')}》的原件缺失：{rel or '未登记位置'}")
+        elif _hash(root / rel, "sha256") != entry.get("sha256"):
+            problems.append(f"{number}《{entry.get('title')}》的原件与归档目录的 SHA-256 不符：{rel}")
+    report.add("完整性", "索引条目齐全、原件与目录相符", problems)
+
+
+def _check_numbering(contents: dict, rows: list[dict], report: VerifyReport) -> None:
+    problems = []
+    year = str(contents.get("year"))
+    seqs: dict[str, list[int]] = {}
+    for position, row in enumerate(rows, 1):
+        if row.get("序号") != position:
+            problems.append(f"归档目录第 {position} 条的序号为 {row.get('序号')}，应为 {position}")
+        code = str(row.get("档号") or "")
+        number = code[len(year) + 1:] if code.startswith(f"{year}-") else None
+        m = _NUMBER.match(number or "")
+        if not m:
+            problems.append(f"档号“{code}”格式不正确，应为“{year}-指标编号-序号”")
+            continue
+        seqs.setdefault(m[1], []).append(int(m[2]))
+    for code, found in sorted(seqs.items()):
+        if sorted(found) != list(range(1, len(found) + 1)):
+            problems.append(f"{code} 的件号不连续或重复：{'、'.join(f'{n:02d}' for n in sorted(found))}")
+    report.add("完整性", "编号连续无缺号", problems)
+
+
+def _pdf_pages(path: Path) -> int | None:
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except Exception:
+        return None
+
+
+def _check_pages(root: Path, rows: list[dict], report: VerifyReport) -> None:
+    problems = []
+    for row in rows:
+        rel = str(row.get("存放位置") or "")
+        if rel.lower().endswith(".pdf") and (root / rel).is_file():
+            pages = _pdf_pages(root / rel)
+            if pages is not None and pages != row.get("页数"):
+                problems.append(f"{row.get('档号')}：归档目录记 {row.get('页数')} 页，PDF 实有 {pages} 页")
+    report.add("完整性", "页数与 PDF 一致", problems)
+
+
+# -- 可用性 and 安全性 of PDFs ------------------------------------------------
+
+def _check_pdfs(root: Path, report: VerifyReport) -> None:
+    import pikepdf
+
+    unusable, active = [], []
+    for rel in _payload(root):
+        if not rel.lower().endswith(".pdf"):
+            continue
+        try:
+            with pikepdf.open(root / rel) as pdf:
+                if pdf.is_encrypted:
+                    unusable.append(f"PDF 已加密：{rel}，请报送单位提供未加密的文件")
+                try:
+                    found = pdf_active_content(pdf)
+                except Exception as exc:  # a PDF we cannot inspect is not known to be safe
+                    found = {f"无法检查其中的活动内容（{exc}）"}
+        except pikepdf.PasswordError:
+            unusable.append(f"PDF 有打开密码，无法打开：{rel}")
+            continue
+        except Exception as exc:
+            unusable.append(f"PDF 无法打开：{rel}（{exc}）")
+            continue
+        active += [f"{rel}：{what}" for what in sorted(found)]
+    report.add("可用性", "PDF 均可打开且未加密", unusable)
+    report.add("安全性", "PDF 不含脚本、启动动作或可执行附件", active)
+
+
+def pdf_active_content(pdf) -> set[str]:
+    """What a PDF carries that could run code: JavaScript, Launch, executable attachments."""
+    import pikepdf
+
+    found: set[str] = set()
+
+    def visit(obj, depth: int) -> None:
+        if depth > 50:
+            return
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            action = str(obj.get("/S", ""))
+            if action == "/JavaScript" or "/JS" in obj or "/JavaScript" in obj:
+                found.add("含 JavaScript 脚本")
+            if action == "/Launch":
+                found.add("含启动外部程序（Launch）动作")
+            if str(obj.get("/Type", "")) == "/Filespec":
+                names = [str(obj.get(k, "")).lower() for k in ("/F", "/UF")]
+                if any(n.endswith(_EXEC_EXTS) for n in names):
+                    found.add(f"含可执行附件 {names[-1] or names[0]}")
+            if isinstance(obj, pikepdf.Stream) and str(obj.get("/Type", "")) == "/EmbeddedFile":
+                head = obj.read_bytes()[:4]
+                if head.startswith((b"MZ", b"\x7fELF", b"#!")):
+                    found.add("含可执行程序附件")
+            children = obj.values()
+        elif isinstance(obj, pikepdf.Array):
+            children = list(obj)
+        else:
+            return
+        for child in children:
+            if not getattr(child, "is_indirect", True):
+                visit(child, depth + 1)
+
+    for obj in pdf.objects:
+        visit(obj, 0)
+    return found
