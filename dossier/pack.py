@@ -167,7 +167,22 @@ def _format_warnings(items) -> list[str]:
         elif item.file.problem in ("encrypted", "corrupt", "empty"):
             what = {"encrypted": "已加密", "corrupt": "已损坏", "empty": "是空文件"}[item.file.problem]
             warnings.append(f"{name}：文件{what}，verify 的可用性检查将不通过；请换成可正常打开的文件")
+        elif item.file.ext == "pdf" and (active := _pdf_active(item.file.path)):
+            warnings.append(f"{name}：PDF {'、'.join(sorted(active))}，verify 的安全性检查将不通过；"
+                            "请用“打印为 PDF”重新生成后替换")
     return warnings
+
+
+def _pdf_active(path: Path) -> set[str]:
+    import pikepdf
+
+    from dossier.verify import pdf_active_content
+
+    try:
+        with pikepdf.open(path) as pdf:
+            return pdf_active_content(pdf)
+    except Exception:  # unreadable PDFs are reported by check and scan
+        return set()
 
 
 def _stage(project, items, outputs, bag_dir: Path, originals: bool, result: PackResult,
