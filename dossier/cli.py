@@ -128,9 +128,9 @@ def check(opts: Options, year: int | None, fmt: str, by: str, strict: bool) -> N
       dossier check --by department
       dossier check --format html
     """
+    project = opts.project(year)
     from dossier.check import print_text, run_check, write_html
 
-    project = opts.project(year)
     report = run_check(project)
     if fmt == "json":
         _echo_json(report.to_json())
@@ -154,9 +154,9 @@ def score(opts: Options, year: int | None, fmt: str) -> None:
       dossier score
       dossier score --format json
     """
+    project = opts.project(year)
     from dossier.score import compute_score, print_text
 
-    project = opts.project(year)
     result = compute_score(project)
     if fmt == "json":
         _echo_json(result.to_json())
@@ -177,9 +177,9 @@ def sheet(opts: Options, year: int | None, import_file: Path | None) -> None:
       dossier sheet                          写出 build/年度/自评得分表.xlsx
       dossier sheet --import 自评得分表.xlsx  读回自评得分和自评说明
     """
+    project = opts.project(year)
     from dossier.builders.sheet import import_sheet, write_sheet
 
-    project = opts.project(year)
     if import_file is None:
         click.echo(str(write_sheet(project)))
         return

@@ -1,0 +1,58 @@
+"""Shared fixtures: fresh workspaces in tmp_path and a way to run the real CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO.parent / "shared" / "seed"
+UNIT = "泉州市示例县生态环境保护综合行政执法大队"
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_dossier(*args: str, cwd: Path | None = None, env: dict | None = None,
+                timeout: float = 600) -> CliResult:
+    """Run the real ``dossier`` command in a subprocess (as users do)."""
+    proc = subprocess.run([sys.executable, "-m", "dossier", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def dossier_cli():
+    return run_dossier
+
+
+@pytest.fixture
+def empty_workspace(tmp_path: Path) -> Path:
+    """A workspace made by ``init`` for 2022, with no evidence and no claims."""
+    from dossier.workspace import init_workspace
+
+    root = tmp_path / "ws"
+    init_workspace(root, 2022, UNIT)
+    return root
+
+
+def tree_snapshot(root: Path) -> dict[str, bytes | str]:
+    """Every entry under root with its bytes (files) or link target (links)."""
+    snap: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            snap[rel] = "link:" + str(path.readlink())
+        elif path.is_file():
+            snap[rel] = path.read_bytes()
+        else:
+            snap[rel] = "dir"
+    return snap
