@@ -1,0 +1,69 @@
+"""Office documents (Word, Excel, PowerPoint, WPS, ODF, RTF) → PDF through LibreOffice.
+
+Files are staged under their content hash, which gives every file of a batch its own
+output name; WPS files (.wps/.et/.dps) are staged as .doc/.xls/.ppt, whose filters read
+the Microsoft-format files that WPS writes (LibreOffice also sniffs the content). The
+PDF LibreOffice writes is rewritten without its conversion date, so that two builds give
+the same bytes. A file LibreOffice cannot open, or that hangs it, becomes a placeholder.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from dossier.convert import pdf, placeholder
+from dossier.convert.cache import Outcome, Source
+from dossier.tools import libreoffice
+
+log = logging.getLogger(__name__)
+
+VERSION = f"1.{placeholder.VERSION}"
+EXTENSIONS = frozenset({"doc", "docx", "docm", "dot", "dotx", "xls", "xlsx", "xlsm", "wps",
+                        "et", "dps", "odt", "ods", "odp", "rtf", "ppt", "pptx"})
+STAGED_EXT = {"wps": "doc", "et": "xls", "dps": "ppt"}
+ADVICE = "请用 Word 或 WPS 打开后另存为 PDF，放入证据文件夹代替原文件。"
+
+
+def convert_batch(sources: Sequence[Source], outs: Sequence[Path], *, work_dir: Path,
+                  profile_dir: Path, timeout: float = 120) -> list[Outcome]:
+    """Convert several files with one soffice call; one outcome per source, in order."""
+    work_dir = Path(work_dir)
+    staged_dir, pdf_dir = work_dir / "in", work_dir / "out"
+    staged_dir.mkdir(parents=True, exist_ok=True)
+    staged = []
+    for source in sources:
+        ext = source.ext.lower()
+        target = staged_dir / f"{source.sha256}.{STAGED_EXT.get(ext, ext)}"
+        shutil.copyfile(source.path, target)
+        staged.append(target)
+    results = libreoffice.convert_to_pdf(staged, pdf_dir, timeout_per_file=timeout,
+                                         profile_dir=profile_dir)
+    outcomes = []
+    for source, out, result, stage in zip(sources, outs, results, staged, strict=True):
+        outcomes.append(_finish(source, out, result))
+        stage.unlink(missing_ok=True)
+        if result.pdf:
+            result.pdf.unlink(missing_ok=True)
+    return outcomes
+
+
+def _finish(source: Source, out: Path, result: libreoffice.OfficeResult) -> Outcome:
+    if result.pdf is None:
+        log.info("LibreOffice failed on %s: %s", source.name, result.error)
+        return placeholder.for_source(source, out, f"{result.error}。{ADVICE}")
+    try:
+        return Outcome(pdf.normalize(result.pdf, out, drop_info=True))
+    except Exception as exc:  # noqa: BLE001 - any unusable output is the same failure
+        log.info("LibreOffice output for %s unusable: %s", source.name, exc)
+        return placeholder.for_source(source, out, f"LibreOffice 转换结果无效。{ADVICE}")
+
+
+def convert(source: Source, out: Path, timeout: float = 120) -> Outcome:
+    """One file in its own soffice call and throw-away profile (slow: prefer batches)."""
+    with tempfile.TemporaryDirectory(prefix="dossier-office-") as tmp:
+        return convert_batch([source], [out], work_dir=Path(tmp) / "work",
+                             profile_dir=Path(tmp) / "profile", timeout=timeout)[0]
