@@ -112,9 +112,14 @@ def verify_archive(path: Path) -> VerifyReport:
         if root is None:
             report.add("完整性", "BagIt 结构", stray or ["压缩包内没有 BagIt 包（缺少 bagit.txt）"])
             return report
-        _check_bag(root, report)
-        _check_contents(root, stray, report)
-        _check_pdfs(root, report)
+        for group, name, step in (("真实性", "BagIt 与校验值", lambda: _check_bag(root, report)),
+                                  ("完整性", "清单与归档目录", lambda: _check_contents(root, stray, report)),
+                                  ("可用性", "PDF 文件", lambda: _check_pdfs(root, report))):
+            try:
+                step()
+            except Exception as exc:  # a malformed archive must give a report, not a traceback
+                report.add(group, f"{name}检查", [f"检查时出错（{type(exc).__name__}: {exc}），"
+                                                  "归档包结构可能已被破坏"])
     report.checks.sort(key=lambda c: GROUPS.index(c.group))
     return report
 
@@ -277,13 +282,21 @@ def _bagit_problems(root: Path) -> list[str]:
                 details.append(f"清单列出但缺失：{d.path}")
             elif isinstance(d, bagit.UnexpectedFile):
                 details.append(f"未列入清单的多余文件：{d.path}")
-        if "Payload-Oxum" in str(exc.message):
-            details.append("data 中的文件数量或总大小与 bag-info.txt 的 Payload-Oxum 不符"
-                           f"（{exc.message}）")
+        if m := re.search(r"Expected (\d+) files and (\d+) bytes but found (\d+) files and (\d+)",
+                          str(exc.message)):
+            details.append(f"data 中的文件与 bag-info.txt 的 Payload-Oxum 不符：应有 {m[1]} 个文件"
+                           f"共 {m[2]} 字节，实有 {m[3]} 个文件共 {m[4]} 字节")
         return details or [f"BagIt 校验未通过：{exc.message}"]
-    except bagit.BagError as exc:
-        return [f"不是有效的 BagIt 包：{exc}"]
+    except (bagit.BagError, UnicodeDecodeError, ValueError, OSError) as exc:
+        return [f"不是有效的 BagIt 包，bagit.txt、bag-info.txt 或清单文件无法读取（{exc}）"]
     return []
+
+
+def _read_bag_info(root: Path) -> tuple[dict, list[str]]:
+    try:
+        return dict(bagit.Bag(str(root)).info), []
+    except (bagit.BagError, UnicodeDecodeError, ValueError, OSError) as exc:
+        return {}, [f"bag-info.txt 无法读取（{exc}），无法核对单位、年度和数量"]
 
 
 def _check_bag(root: Path, report: VerifyReport) -> None:
@@ -322,11 +335,10 @@ def _check_contents(root: Path, stray: list[str], report: VerifyReport) -> None:
         report.add("真实性", "元数据与内容一致", problems)
         report.add("完整性", "索引条目齐全", ["缺少可读的清单或归档目录，无法核对"])
         return
-    info = bagit.Bag(str(root)).info if (root / "bag-info.txt").is_file() else {}
+    info, meta = _read_bag_info(root)
     items = contents.get("items", [])
     originals = [e for e in items if e.get("path")]
     files_in_originals = [p for p in _payload(root) if p.startswith("data/原件/")]
-    meta = []
     for label, key, actual in (
             ("单位", "Source-Organization", contents.get("unit")),
             ("年度", "Assessment-Year", str(contents.get("year"))),
@@ -334,14 +346,14 @@ def _check_contents(root: Path, stray: list[str], report: VerifyReport) -> None:
             ("原件数", "Original-Files", str(len(files_in_originals))),
             ("报送文件数", "Output-Files", str(len(contents.get("outputs", [])))),
             ("包名", "External-Identifier", root.name)):
-        if str(info.get(key, "")) != actual:
+        if info and str(info.get(key, "")) != actual:
             meta.append(f"bag-info.txt 的{label}（{key}: {info.get(key, '缺失')}）与内容（{actual}）不符")
     if len(rows) != len(items):
         meta.append(f"归档目录有 {len(rows)} 条，清单有 {len(items)} 条，不一致")
     if len(originals) != len(files_in_originals):
         meta.append(f"清单登记原件 {len(originals)} 个，data/原件 中实有 {len(files_in_originals)} 个")
     score = contents.get("score") or {}
-    if score and (info.get("Claimed-Score") != score.get("total") or info.get("Grade") != score.get("grade")):
+    if info and score and (info.get("Claimed-Score") != score.get("total") or info.get("Grade") != score.get("grade")):
         meta.append("bag-info.txt 的自评分或等次与清单不符")
     report.add("真实性", "元数据（单位、年度、数量）与内容一致", meta)
     _check_items(root, contents, rows, report)
