@@ -3,7 +3,19 @@
 The folder codes decide where a file belongs (see DESIGN.md, Workspace). Symbolic
 links are never followed. Results are cached in ``build/.cache/scan.json`` keyed by
 path, size and modification time, so a second scan of an unchanged tree reads no
-file contents.
+file contents (only directory listings and ``stat``).
+
+Decisions:
+- The kind comes from the content, not the name: a PDF named ``.jpg`` is a PDF.
+- A PDF with only an owner password (permissions: no printing, no copying …) opens
+  without a password, so it is *not* ``encrypted``: its pages can be read and the
+  converter can save them without the restrictions. Only a PDF that needs a
+  password to open (a user password) is ``encrypted``.
+- Pages are counted for PDFs (page tree) and images (frames of a multi-page TIFF;
+  an animated GIF is one page); other kinds get ``None``.
+- An image over ``MAX_IMAGE_PIXELS`` is a ``bomb``: checked from its header, before
+  anything is decoded, and without touching Pillow's global limit (scans run in
+  threads).
 """
 
 from __future__ import annotations
@@ -24,10 +36,10 @@ from dossier.workspace import README_NAME, folder_code
 
 log = logging.getLogger(__name__)
 
-SCAN_VERSION = 1
+SCAN_VERSION = 2
 IGNORED_NAMES = {"thumbs.db", ".ds_store", "desktop.ini", "ehthumbs.db", ".localized"}
 LARGE_FILE = 50 * 1024 * 1024
-MAX_IMAGE_PIXELS = 178_956_970  # Pillow's default bomb limit (2 × 89 478 485)
+MAX_IMAGE_PIXELS = 89_478_485  # Pillow's default warning limit: a 9500×9400 scan is already absurd
 
 EXTENSIONS = {
     "pdf": {"pdf"},
@@ -207,18 +219,23 @@ def _inspect_image(path: Path) -> tuple[int | None, str | None, str]:
         pillow_heif.register_heif_opener()
     except ImportError:  # pragma: no cover - HEIC support is a declared dependency
         pass
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS // 2
+    # Pillow warns above its own limit and refuses at twice it; our limit is checked
+    # explicitly below, so its warning is noise (filterwarnings is process-wide, but
+    # catch_warnings is not thread-safe).
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                frames = getattr(im, "n_frames", 1)
-                if im.format == "GIF":
-                    frames = 1
-                im.load()  # decodes the first frame: catches truncated data
-                return frames, None, ""
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        return None, "bomb", f"图片像素过多，疑似解压炸弹（{exc}）"[:200]
+        with Image.open(path) as im:
+            width, height = im.size
+            if width * height > MAX_IMAGE_PIXELS:
+                return None, "bomb", (f"图片 {width}×{height} 像素，超过 "
+                                      f"{MAX_IMAGE_PIXELS // 1_000_000} 百万像素上限，疑似解压炸弹")
+            frames = getattr(im, "n_frames", 1)
+            if im.format == "GIF":
+                frames = 1
+            im.load()  # decodes the first frame: catches truncated data
+            return frames, None, ""
+    except Image.DecompressionBombError:
+        return None, "bomb", f"图片像素超过 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素上限，疑似解压炸弹"
     except Exception as exc:
         return None, "corrupt", f"图片无法解码（{type(exc).__name__}）"
 

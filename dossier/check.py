@@ -1,0 +1,385 @@
+"""``dossier check``: Project → findings (data, never exceptions).
+
+What is missing, for whom (责任科室), and which files cannot go into the binder.
+
+Decisions (see DESIGN.md for the contract):
+- Status per criterion: ``not_claimed`` when claimed 0 on purpose; else ``ok`` when it
+  has at least one evidence file; else ``missing``. A file with a problem still
+  counts as evidence here; the problem is its own (blocking) finding.
+- A criterion claimed above 0 with no evidence is an ``error``: its points are at risk.
+  Exception: when the manifest's ``facts`` (系统数据) decide the criterion, the score
+  comes from the system data that the city bureau checks against its own system, so
+  missing evidence is a ``warning`` (a screenshot of the system is still expected).
+- A problem file (empty, corrupt, password, bomb, unreadable) is an ``error`` when it
+  is an evidence item (it would be in the binder), a ``warning`` when it is not.
+- A file name whose dates (``2021年``, ``2021-03-15``, ``20210315``, ``2021.3.15`` …) all
+  lie outside the manifest's year is a ``warning``; a name that also names the year
+  itself (``2022年对2021年问题的整改``) is not. Only years 2000–2099 followed by 年, or
+  full valid dates, count: ``10000`` or ``No.20211`` are not years.
+- ``--strict`` fails on warnings too; ``info`` findings never fail a check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+from dossier.errors import ExitCode
+from dossier.project import Project, natural_key
+from dossier.scan import LARGE_FILE, EvidenceFile
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_NAMES = {"error": "阻断", "warning": "警告", "info": "提示"}
+STATUS_NAMES = {"ok": "有材料", "missing": "缺材料", "not_claimed": "不申报"}
+KIND_NAMES = {"video": "视频", "audio": "音频", "archive": "压缩包", "executable": "程序",
+              "other": "未知类型"}
+
+# Which facts (系统数据) a standard.fact_rules rule needs before it decides its criterion.
+FACT_INPUTS: dict[str, tuple[tuple[str, ...], ...]] = {  # rule -> alternatives, each all-of
+    "efficiency_score": (("efficiency_score",),),
+    "education": (("enforcement_staff", "college_staff"),),
+    "certification": (("enforcement_staff_excl_new", "certified_excl_new"),),
+    "frontline_ratio": (("frontline_staff", "staff_total"),),
+    "secondment_ratio": (("seconded_staff", "staff_total"),),
+    "secondment_reported": (("seconded_staff", "staff_total"), ("secondment_reported",)),
+    "grid_leads": (("grid_leads",),),
+    "mobile_logins": (("mobile_accounts_complete", "avg_monthly_logins"),),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # 'error' blocks, 'warning', 'info'
+    kind: str
+    code: str | None
+    path: str | None  # relative to evidence/YYYY (or manifests/… for manifest problems)
+    message: str
+    department: str  # 责任科室, joined with 、; '' when no indicator is concerned
+
+    def to_json(self) -> dict:
+        return {"severity": self.severity, "kind": self.kind, "code": self.code,
+                "path": self.path, "message": self.message, "department": self.department}
+
+
+@dataclass(frozen=True)
+class CriterionStatus:
+    code: str
+    status: str  # 'ok', 'missing', 'not_claimed'
+    files: tuple[str, ...]
+    claimed: Decimal | None
+    by_facts: bool = False  # the manifest's facts decide this criterion
+
+
+@dataclass
+class CheckReport:
+    criteria: list[CriterionStatus]
+    findings: list[Finding]
+    ignored: int = 0
+    file_count: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def complete(self) -> bool:
+        return not self.blocking
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.blocking or (strict and self.warnings):
+            return int(ExitCode.blocking)
+        return int(ExitCode.ok)
+
+    def status_of(self, code: str) -> CriterionStatus:
+        return next(c for c in self.criteria if c.code == code)
+
+    def to_json(self) -> dict:
+        return {"complete": self.complete,
+                "criteria": [{"code": c.code, "status": c.status, "files": list(c.files)}
+                             for c in self.criteria],
+                "findings": [f.to_json() for f in self.findings]}
+
+
+def run_check(project: Project) -> CheckReport:
+    """Check a loaded project; reads no evidence file (the scan cached what it needs)."""
+    criteria = [_status(project, c.code) for c in project.standard.criteria()]
+    findings: list[Finding] = []
+    for rule in (_criterion_findings, _folder_findings, _file_findings, _duplicate_findings,
+                 _link_findings, _manifest_findings):
+        findings.extend(rule(project, criteria) if rule is _criterion_findings else rule(project))
+    findings = sorted(set(findings), key=_order)
+    return CheckReport(criteria=criteria, findings=findings, ignored=len(project.scan.ignored),
+                       file_count=len(project.scan.files))
+
+
+def print_text(report: CheckReport, project: Project, by_department: bool = False) -> None:
+    """Text report on stdout (rich; plain when not a terminal)."""
+    from dossier.checktext import print_report
+
+    print_report(report, project, by_department=by_department)
+
+
+def write_html(report: CheckReport, project: Project) -> Path:
+    """Write ``build/YYYY/检查报告.html`` (one self-contained file) and return its path."""
+    from dossier.checkhtml import write_report
+
+    return write_report(report, project)
+
+
+# -- helpers shared with the renderers ------------------------------------------------
+
+def departments_of(project: Project, code: str | None) -> str:
+    """责任科室 of a criterion or tertiary code, joined with 、."""
+    std = project.standard
+    if code and std.has_criterion(code):
+        return "、".join(std.criterion(code).departments)
+    if code and std.has_tertiary(code):
+        return "、".join(std.tertiary(code).departments)
+    return ""
+
+
+def pts(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def decided_by_facts(project: Project, code: str) -> bool:
+    rule = project.standard.fact_rules.get(code)
+    facts = project.manifest.facts
+    return bool(rule) and any(all(facts.get(k) is not None for k in alt)
+                              for alt in FACT_INPUTS.get(rule, ()))
+
+
+def _order(f: Finding) -> tuple:
+    return (SEVERITIES.index(f.severity), natural_key(f.code or "~"), f.path or "", f.kind,
+            f.message)
+
+
+def _status(project: Project, code: str) -> CriterionStatus:
+    files = tuple(it.file.rel for it in project.items_for(code))
+    claim = project.claim(code)
+    claimed = claim.points if claim else None
+    if claimed is not None and claimed == 0:
+        status = "not_claimed"
+    else:
+        status = "ok" if files else "missing"
+    return CriterionStatus(code, status, files, claimed, decided_by_facts(project, code))
+
+
+def _criterion_folders(project: Project) -> dict[str, str]:
+    """Where the files of each criterion go, as staff see it (relative to evidence/YYYY)."""
+    from dossier.workspace import criterion_folder_name, existing_folders, tertiary_folder_name
+
+    names = existing_folders(project.evidence_dir)
+    folders = {}
+    for t in project.standard.tertiaries():
+        tname = names.get(t.code, tertiary_folder_name(t))
+        for c in t.criteria:
+            folders[c.code] = f"{tname}/{names.get(c.code, criterion_folder_name(c))}"
+    return folders
+
+
+def _criterion_findings(project: Project, criteria: list[CriterionStatus]) -> Iterator[Finding]:
+    std, year = project.standard, project.year
+    folders = _criterion_folders(project)
+    for st in criteria:
+        c = std.criterion(st.code)
+        dept = "、".join(c.departments)
+        label = f"{c.code} {c.short}"
+        folder = folders[c.code]
+        n = len(st.files)
+        if st.claimed is not None and st.claimed > 0 and not st.files:
+            if st.by_facts:
+                yield Finding("warning", "facts_without_evidence", c.code, folder,
+                              f"{label}：得分以系统数据（清单 facts）为准，但没有佐证材料。"
+                              f"建议把系统截图或统计表放入“evidence/{year}/{folder}”，便于市局复核。",
+                              dept)
+            else:
+                yield Finding("error", "claimed_without_evidence", c.code, folder,
+                              f"{label}：自评 {pts(st.claimed)} 分，但没有佐证材料，这 "
+                              f"{pts(st.claimed)} 分有被扣除的风险。请把佐证材料放入"
+                              f"“evidence/{year}/{folder}”，或把清单中的自评得分改为 0。", dept)
+        elif st.status == "not_claimed" and st.files:
+            yield Finding("warning", "evidence_not_claimed", c.code, folder,
+                          f"{label}：自评 0 分（不申报），但已有 {n} 个佐证文件。如已达标，请在清单"
+                          f"中填写自评得分；否则把这些文件移出该文件夹。", dept)
+        elif st.claimed is None and not st.by_facts:
+            if st.files:
+                yield Finding("info", "claim_missing", c.code, folder,
+                              f"{label}：已有 {n} 个佐证文件，但尚未填写自评得分。"
+                              f"请在清单 claims 中填写（0 到 {pts(c.points)} 分）。", dept)
+            else:
+                yield Finding("info", "not_filled", c.code, folder,
+                              f"{label}：未填报，既没有自评得分，也没有佐证材料（满分 "
+                              f"{pts(c.points)} 分）。请把材料放入“evidence/{year}/{folder}”并"
+                              "填写自评得分，不申报的填 0。", dept)
+
+
+def _folder_findings(project: Project) -> Iterator[Finding]:
+    scan = project.scan
+    unknown = sorted(scan.unknown_folders)
+    for rel, code in unknown:
+        n = sum(1 for f in scan.files if f.rel.startswith(rel + "/"))
+        where = ("不在任何指标之下，不会编入汇编" if "/" not in rel
+                 else "只能算作上级三级指标的材料")
+        yield Finding("error", "unknown_folder", code, rel,
+                      f"文件夹“{rel}”的编号 {code} 不是评价标准中的编号，其中 {n} 个文件{where}。"
+                      "请按 dossier standard 列出的编号改正文件夹名（编号后接空格）。",
+                      departments_of(project, code.rsplit(".", 1)[0]) if "/" in rel else "")
+    in_unknown = tuple(rel + "/" for rel, _ in unknown)
+    item_rels = {it.file.rel for items in project.items.values() for it in items}
+    for f in scan.files:
+        if f.rel.startswith(in_unknown):
+            continue
+        if f.tertiary is None and f.rel not in item_rels:
+            yield Finding("warning", "outside", None, f.rel,
+                          "文件不在任何指标文件夹内，不会编入汇编。请移入对应的指标文件夹，"
+                          "或在清单 evidence 中指定它属于哪一项。", "")
+        elif f.tertiary is not None and f.criterion is None and f.rel in {
+                it.file.rel for it in project.items_for(f.tertiary)}:
+            yield Finding("warning", "unassigned", f.tertiary, f.rel,
+                          f"文件直接放在三级指标 {f.tertiary} 的文件夹中，未归入具体评价标准。"
+                          "请移入对应的评价标准子文件夹（汇编仍会把它收在该三级指标之下）。",
+                          departments_of(project, f.tertiary))
+    if scan.ignored:
+        sample = "、".join(PurePosixPath(r).name for r in sorted(scan.ignored)[:3])
+        yield Finding("info", "ignored", None, None,
+                      f"已忽略 {len(scan.ignored)} 个临时文件或系统文件（如 {sample}），"
+                      "它们不算佐证材料，无需处理。", "")
+    if scan.excluded:
+        yield Finding("info", "excluded", None, None,
+                      f"清单 exclude 排除了 {len(scan.excluded)} 个文件，它们不会编入汇编。", "")
+
+
+_PROBLEM_MESSAGES = {
+    "empty": "文件为空（0字节），无法编入汇编。请重新复制或导出该文件。",
+    "encrypted": "PDF 设有打开密码，无法编入汇编。请用密码打开后“另存为”不加密的 PDF 替换。",
+    "unreadable": "无法读取该文件（{detail}）。请检查文件是否被占用或没有读取权限。",
+    "bomb": "{detail}，无法编入汇编。请用看图软件缩小尺寸后另存替换。",
+}
+
+
+def _problem_message(f: EvidenceFile) -> str:
+    if f.problem == "corrupt":
+        if f.kind == "pdf":
+            return "PDF 无法解析，文件可能已损坏或未下载完整。请用原件重新导出或重新扫描后替换。"
+        return "图片无法解码，文件可能已损坏或未拷贝完整。请重新拷贝或重新拍摄后替换。"
+    text = _PROBLEM_MESSAGES.get(f.problem or "", "文件有问题（{detail}），无法编入汇编。请替换。")
+    return text.format(detail=f.problem_detail or f.problem)
+
+
+def _file_findings(project: Project) -> Iterator[Finding]:
+    item_rels = {it.file.rel for items in project.items.values() for it in items}
+    year = project.year
+    for f in project.scan.files:
+        code = f.criterion or f.tertiary
+        dept = departments_of(project, code)
+        if f.problem:
+            yield Finding("error" if f.rel in item_rels else "warning", f.problem, code, f.rel,
+                          _problem_message(f), dept)
+        elif not f.can_be_pages:
+            kind = KIND_NAMES.get(f.kind, f.kind)
+            yield Finding("warning", "archive_only", code, f.rel,
+                          f"{kind}文件无法转换为页面，只放入归档包，汇编中以说明页代替。"
+                          "如需在汇编中展示，请另附截图或文字说明（PDF）。", dept)
+        if f.size > LARGE_FILE:
+            yield Finding("warning", "large_file", code, f.rel,
+                          f"文件大小 {f.size / 1024 / 1024:.0f} MB，超过 50 MB，会使汇编和归档包过大。"
+                          "建议压缩或降低扫描分辨率后替换。", dept)
+        years = name_years(PurePosixPath(f.rel).name)
+        if years and year not in years:
+            shown = "、".join(str(y) for y in sorted(years))
+            yield Finding("warning", "date_out_of_year", code, f.rel,
+                          f"文件名中的日期属于 {shown} 年，不在 {year} 年度内。请确认是否放错年度；"
+                          f"如确属 {year} 年度的材料，请改正文件名。", dept)
+
+
+def _duplicate_findings(project: Project) -> Iterator[Finding]:
+    by_hash: dict[str, list[EvidenceFile]] = defaultdict(list)
+    for f in project.scan.files:
+        if f.sha256 and f.size > 0:
+            by_hash[f.sha256].append(f)
+    for files in by_hash.values():
+        if len(files) < 2:
+            continue
+        files = sorted(files, key=lambda f: natural_key(f.rel))
+        first = files[0]
+        code = first.criterion or first.tertiary
+        places = "；".join(f.rel for f in files)
+        depts = []
+        for f in files:
+            for d in departments_of(project, f.criterion or f.tertiary).split("、"):
+                if d and d not in depts:
+                    depts.append(d)
+        yield Finding("warning", "duplicate", code, first.rel,
+                      f"同一内容的文件出现在 {len(files)} 处：{places}。请确认是否重复放置，"
+                      "只保留一处（确需同时证明几项的可以保留）。", "、".join(depts))
+
+
+def code_of_rel(project: Project, rel: str) -> str | None:
+    """The criterion or tertiary whose folder holds ``rel`` (for links, which scan skips)."""
+    from dossier.workspace import folder_code
+
+    parts = PurePosixPath(rel).parts[:-1]
+    code = None
+    if parts and (t := folder_code(parts[0])) and project.standard.has_tertiary(t):
+        code = t
+        if len(parts) > 1 and (c := folder_code(parts[1])) and project.standard.has_criterion(c) \
+                and c.rsplit(".", 1)[0] == t:
+            code = c
+    return code
+
+
+def _link_findings(project: Project) -> Iterator[Finding]:
+    for rel, target, inside in sorted(project.scan.refused_links):
+        code = code_of_rel(project, rel)
+        dept = departments_of(project, code)
+        if inside:
+            yield Finding("warning", "link", code, rel,
+                          "这是快捷方式（符号链接），不会被读取。请把原文件复制到这里，"
+                          "或在清单 evidence 中指定原文件。", dept)
+        else:
+            yield Finding("error", "link_outside", code, rel,
+                          f"这是指向佐证目录之外（{target}）的快捷方式（符号链接），已拒绝，"
+                          "不会被读取。请删除它，把需要的原文件复制到这里。", dept)
+
+
+def _manifest_findings(project: Project) -> Iterator[Finding]:
+    name = f"manifests/{project.manifest.path.name}"
+    for p in project.problems:
+        where = f"清单第 {p.line} 行：" if p.line else "清单中："
+        severity = "error" if p.kind == "override_outside" else "warning"
+        todo = ("请改为 evidence/{y} 之内的文件路径，或删除这一项。" if severity == "error"
+                else "如需编入，请修改 exclude 或改用其他文件。").format(y=project.year)
+        yield Finding(severity, p.kind, p.code, name, where + p.message + todo,
+                      departments_of(project, p.code))
+
+
+# -- dates in file names --------------------------------------------------------------
+
+_YEAR_NIAN = re.compile(r"(?<!\d)(20\d{2})\s*年")
+_DATE_SEP = re.compile(r"(?<!\d)(20\d{2})([-._/])(\d{1,2})\2(\d{1,2})(?!\d)")
+_DATE_COMPACT = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)")
+
+
+def name_years(name: str) -> set[int]:
+    """Years named in a file name: ``2021年``, or full valid dates (see module docstring)."""
+    years = {int(m.group(1)) for m in _YEAR_NIAN.finditer(name)}
+    for pattern, groups in ((_DATE_SEP, (1, 3, 4)), (_DATE_COMPACT, (1, 2, 3))):
+        for m in pattern.finditer(name):
+            y, mo, d = (int(m.group(g)) for g in groups)
+            try:
+                dt.date(y, mo, d)
+            except ValueError:
+                continue
+            years.add(y)
+    return years
