@@ -301,3 +301,12 @@ def test_formats_verify_would_reject_are_warned(tmp_path):
 
     _, result = pack_workspace(tmp_path / "ws", add_zip)
     assert any("材料打包.zip" in w and "格式" in w for w in result.warnings)
+
+
+def test_score_is_computed_when_not_given(tmp_path):
+    from dossier.score import compute_score
+
+    project, result = pack_workspace(tmp_path / "ws", score=None)
+    expected = compute_score(project)
+    info = bagit.Bag(str(extract(result.path, tmp_path / "out"))).info
+    assert info["Claimed-Score"] == str(expected.total) and info["Grade"] == expected.grade
