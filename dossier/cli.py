@@ -264,8 +264,8 @@ def pack(opts: Options, year: int | None, no_originals: bool, force: bool) -> No
     report = run_check(project)
     result = pack_archive(project, collect_outputs(project), report.findings,
                           originals=not no_originals, force=force, progress=default_progress())
-    for warning in result.warnings:
-        click.echo(warning, err=True)
+    for line in (*result.notes, *result.warnings):
+        click.echo(line, err=True)
     click.echo(str(result.path))
 
 
