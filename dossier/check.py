@@ -356,11 +356,12 @@ def _link_findings(project: Project) -> Iterator[Finding]:
 def _manifest_findings(project: Project) -> Iterator[Finding]:
     name = f"manifests/{project.manifest.path.name}"
     for p in project.problems:
-        where = f"清单第 {p.line} 行：" if p.line else "清单中："
+        where = f"（清单第 {p.line} 行）" if p.line else ""
         severity = "error" if p.kind == "override_outside" else "warning"
         todo = ("请改为 evidence/{y} 之内的文件路径，或删除这一项。" if severity == "error"
                 else "如需编入，请修改 exclude 或改用其他文件。").format(y=project.year)
-        yield Finding(severity, p.kind, p.code, name, where + p.message + todo,
+        message = p.message.rstrip("。") + where + "。" + todo
+        yield Finding(severity, p.kind, p.code, name, message,
                       departments_of(project, p.code))
 
 
