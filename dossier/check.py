@@ -10,6 +10,8 @@ Decisions (see DESIGN.md for the contract):
   Exception: when the manifest's ``facts`` (系统数据) decide the criterion, the score
   comes from the system data that the city bureau checks against its own system, so
   missing evidence is a ``warning`` (a screenshot of the system is still expected).
+  Which criteria the facts decide, and with what points, comes from
+  ``dossier.score`` (one rule set); a claim that disagrees with them is a ``warning``.
 - A problem file (empty, corrupt, password, bomb, unreadable) is an ``error`` when it
   is an evidence item (it would be in the binder), a ``warning`` when it is not.
 - A file name whose dates (``2021年``, ``2021-03-15``, ``20210315``, ``2021.3.15`` …) all
@@ -39,19 +41,6 @@ STATUS_NAMES = {"ok": "有材料", "missing": "缺材料", "not_claimed": "不�
 KIND_NAMES = {"video": "视频", "audio": "音频", "archive": "压缩包", "executable": "程序",
               "other": "未知类型"}
 
-# Which facts (系统数据) a standard.fact_rules rule needs before it decides its criterion.
-FACT_INPUTS: dict[str, tuple[tuple[str, ...], ...]] = {  # rule -> alternatives, each all-of
-    "efficiency_score": (("efficiency_score",),),
-    "education": (("enforcement_staff", "college_staff"),),
-    "certification": (("enforcement_staff_excl_new", "certified_excl_new"),),
-    "frontline_ratio": (("frontline_staff", "staff_total"),),
-    "secondment_ratio": (("seconded_staff", "staff_total"),),
-    "secondment_reported": (("seconded_staff", "staff_total"), ("secondment_reported",)),
-    "grid_leads": (("grid_leads",),),
-    "mobile_logins": (("mobile_accounts_complete", "avg_monthly_logins"),),
-}
-
-
 @dataclass(frozen=True)
 class Finding:
     severity: str  # 'error' blocks, 'warning', 'info'
@@ -71,7 +60,7 @@ class CriterionStatus:
     code: str
     status: str  # 'ok', 'missing', 'not_claimed'
     files: tuple[str, ...]
-    claimed: Decimal | None
+    claimed: Decimal | None  # effective: the facts' points where they decide, else the claim
     by_facts: bool = False  # the manifest's facts decide this criterion
 
 
@@ -112,8 +101,14 @@ class CheckReport:
 
 def run_check(project: Project) -> CheckReport:
     """Check a loaded project; reads no evidence file (the scan cached what it needs)."""
-    criteria = [_status(project, c.code) for c in project.standard.criteria()]
-    findings: list[Finding] = []
+    from dossier.score import compute_score
+
+    score = compute_score(project)  # facts decide criteria the same way as in the score
+    criteria = [_status(project, cs) for cs in score.criteria]
+    findings: list[Finding] = [
+        Finding("warning", "claim_disagrees_with_facts", code, None, message + "以系统数据为准。"
+                "请核对清单 facts，或把自评得分改为与系统数据一致。", departments_of(project, code))
+        for code, message in score.warnings]
     for rule in (_criterion_findings, _folder_findings, _file_findings, _duplicate_findings,
                  _link_findings, _manifest_findings):
         findings.extend(rule(project, criteria) if rule is _criterion_findings else rule(project))
@@ -152,27 +147,20 @@ def pts(value: Decimal | None) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
 
-def decided_by_facts(project: Project, code: str) -> bool:
-    rule = project.standard.fact_rules.get(code)
-    facts = project.manifest.facts
-    return bool(rule) and any(all(facts.get(k) is not None for k in alt)
-                              for alt in FACT_INPUTS.get(rule, ()))
-
-
 def _order(f: Finding) -> tuple:
     return (SEVERITIES.index(f.severity), natural_key(f.code or "~"), f.path or "", f.kind,
             f.message)
 
 
-def _status(project: Project, code: str) -> CriterionStatus:
-    files = tuple(it.file.rel for it in project.items_for(code))
-    claim = project.claim(code)
-    claimed = claim.points if claim else None
+def _status(project: Project, cs) -> CriterionStatus:
+    """Status from the effective points (the facts' where they decide, else the claim)."""
+    files = tuple(it.file.rel for it in project.items_for(cs.code))
+    claimed = cs.claimed if cs.facts is not None else cs.claim
     if claimed is not None and claimed == 0:
         status = "not_claimed"
     else:
         status = "ok" if files else "missing"
-    return CriterionStatus(code, status, files, claimed, decided_by_facts(project, code))
+    return CriterionStatus(cs.code, status, files, claimed, cs.facts is not None)
 
 
 def _criterion_folders(project: Project) -> dict[str, str]:
@@ -209,9 +197,10 @@ def _criterion_findings(project: Project, criteria: list[CriterionStatus]) -> It
                               f"{pts(st.claimed)} 分有被扣除的风险。请把佐证材料放入"
                               f"“evidence/{year}/{folder}”，或把清单中的自评得分改为 0。", dept)
         elif st.status == "not_claimed" and st.files:
+            why = "按系统数据得 0 分" if st.by_facts else "自评 0 分（不申报）"
             yield Finding("warning", "evidence_not_claimed", c.code, folder,
-                          f"{label}：自评 0 分（不申报），但已有 {n} 个佐证文件。如已达标，请在清单"
-                          f"中填写自评得分；否则把这些文件移出该文件夹。", dept)
+                          f"{label}：{why}，但已有 {n} 个佐证文件。如已达标，请在清单"
+                          f"中填写自评得分（或核对 facts）；否则把这些文件移出该文件夹。", dept)
         elif st.claimed is None and not st.by_facts:
             if st.files:
                 yield Finding("info", "claim_missing", c.code, folder,
