@@ -61,6 +61,57 @@ def font_file(role: str) -> tuple[str, int]:
                        "fonts-wqy-zenhei")
 
 
+def _gb2312_chars() -> list[int]:
+    chars = set(range(0x20, 0x7F)) | {ord(c) for c in "　“”‘’〔〕—…·、。，；：？！（）《》【】"}
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.add(ord(bytes([hi, lo]).decode("gb2312")))
+            except UnicodeDecodeError:
+                pass
+    return sorted(chars)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "dossier-synth"
+
+
+@cache
+def pdf_font_file(role: str) -> str:
+    """The role's face cut down to the GB2312 repertoire, cached once per machine.
+
+    fpdf2 parses a whole font collection on every document (about a second each); the
+    cut-down face parses in a fraction of that. Timestamps are kept, so the cached file,
+    and with it every PDF, is the same on every machine with the same fonts.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    path, index = font_file(role)
+    st = os.stat(path)
+    key = hashlib.sha256(f"{path}:{index}:{st.st_size}:v1".encode()).hexdigest()[:12]
+    font = TTFont(path, fontNumber=index, lazy=True, recalcTimestamp=False)
+    ext = ".otf" if "CFF " in font else ".ttf"
+    target = _cache_dir() / f"{role}-{key}{ext}"
+    if target.exists():
+        return str(target)
+    options = subset.Options()
+    options.drop_tables += ["BDF", "EBDT", "EBLC", "EBSC", "FFTM"]
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = TTFont(path, fontNumber=index, recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=_gb2312_chars())
+    subsetter.subset(font)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    font.save(str(tmp))
+    os.replace(tmp, target)
+    return str(target)
+
+
 @cache
 def pil_font(role: str, size: int) -> ImageFont.FreeTypeFont:
     path, index = font_file(role)
@@ -270,11 +321,15 @@ def compose(kind: str, title: str, rng: random.Random, date: dt.date, *,
             doc.number = f"{DOC_PREFIX}〔{year}〕{seq}号"
             doc.recipient = "各中队、各科室："
             inner = re.search(r"《(.+?)》", title)
-            attach = inner.group(1) if inner else f"{topic}实施方案"
-            doc.blocks.append(("p", f"为{rng.choice(_PURPOSE)}，根据上级有关工作部署，结合我队实际，制定了"
-                                    f"《{attach}》，现印发给你们，请结合实际认真贯彻执行。"))
-            doc.blocks.append(("l", f"附件：{attach}"))
-            doc.blocks.append(("h", attach))
+            if inner:
+                attach = inner.group(1)
+                doc.blocks.append(("p", f"为{rng.choice(_PURPOSE)}，根据上级有关工作部署，结合我队实际，"
+                                        f"制定了《{attach}》，现印发给你们，请结合实际认真贯彻执行。"))
+                doc.blocks.append(("l", f"附件：{attach}"))
+                doc.blocks.append(("h", attach))
+            else:
+                doc.blocks.append(("p", f"为{rng.choice(_PURPOSE)}，根据上级有关工作部署，经大队研究，"
+                                        f"决定{topic}。现将有关事项通知如下："))
         sections = [("指导思想", [rng.choice(_GUIDE)]), ("工作目标", rng.sample(_GOALS, 2)),
                     ("主要任务", rng.sample(_TASKS, rng.randint(3, 5))),
                     ("工作要求", rng.sample(_REQUIRE, 2))]
@@ -352,6 +407,7 @@ _LEDGERS: dict[str, list[str]] = {
     "grid": ["序号", "网格", "发现日期", "问题描述", "移交日期", "办理结果"],
     "logins": ["序号", "姓名", "执法证号"] + [f"{m}月" for m in range(1, 13)] + ["月均"],
     "staff": ["序号", "姓名", "性别", "学历", "专业", "执法证号", "岗位"],
+    "ppe": ["序号", "姓名", "防护服", "防毒面具", "安全帽", "防护手套", "领取日期"],
     "generic": ["序号", "日期", "事项", "责任人", "完成情况", "备注"],
 }
 _EQUIPMENT = [("执法执勤专用车", "比亚迪 宋"), ("移动执法终端", "MT-8"), ("执法记录仪", "DSJ-V9"),
@@ -375,8 +431,8 @@ def make_table(ledger: str, rng: random.Random, date: dt.date, topic: str = "",
         badge = f"3505{rng.randrange(10**6):06d}"
         row = _row(ledger, rng, d, badge, topic)
         out.append([str(i), *row])
-    if ledger in ("usage", "training", "cases", "grid", "generic"):
-        out.sort(key=lambda r: r[1] if ledger in ("usage", "training", "generic") else r[2])
+    if ledger in ("usage", "training", "cases", "grid", "generic", "ppe"):
+        out.sort(key=lambda r: r[{"cases": 2, "grid": 2, "ppe": 6}.get(ledger, 1)])
         for i, r in enumerate(out, 1):
             r[0] = str(i)
     return header, out
@@ -409,6 +465,8 @@ def _row(ledger: str, rng: random.Random, d: dt.date, badge: str, topic: str) ->
     if ledger == "logins":
         return ([person(rng), badge] + [str(rng.randint(2, 9)) for _ in range(12)]
                 + [f"{rng.uniform(2.5, 6):.1f}"])
+    if ledger == "ppe":
+        return [person(rng), "1套", "1个", "1顶", f"{rng.randint(2, 4)}副", d.isoformat()]
     if ledger == "staff":
         return [person(rng), rng.choice("男男女"), rng.choice(["本科", "本科", "硕士研究生", "大专"]),
                 rng.choice(["环境工程", "法学", "环境科学", "化学工程", "行政管理"]), badge,
@@ -573,8 +631,7 @@ def write_text_pdf(doc: Doc, path: Path) -> None:
 
     pdf = GovPDF(format="A4")
     for role in ("title", "body", "hei"):
-        fname, index = font_file(role)
-        pdf.add_font(role, "", fname, collection_font_number=index)
+        pdf.add_font(role, "", pdf_font_file(role))
     pdf.set_margins(28, 30, 26)
     pdf.set_auto_page_break(True, 32)
     pdf.set_creation_date(_noon(doc.date))
@@ -833,7 +890,8 @@ def _add_noise(img: Image.Image, rng: random.Random, sigma: float) -> Image.Imag
     return ImageChops.add(img, noise, scale=1.0, offset=-128)
 
 
-def age_scan(page: Image.Image, rng: random.Random, *, blur: bool = True) -> Image.Image:
+def age_scan(page: Image.Image, rng: random.Random, *, blur: bool = True,
+             noise: float = 3.0) -> Image.Image:
     """Make a clean page look scanned: grey paper, slight skew, blur and grain."""
     tone = rng.randint(222, 244)
     lut = [round(25 + (tone - 25) * v / 255) for v in range(256)]
@@ -843,7 +901,7 @@ def age_scan(page: Image.Image, rng: random.Random, *, blur: bool = True) -> Ima
     img = img.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=edge)
     if blur:
         img = img.filter(ImageFilter.GaussianBlur(0.6 * page.width / 1240))
-    return _add_noise(img, rng, 5)
+    return _add_noise(img, rng, noise)
 
 
 def jpeg_bytes(img: Image.Image, quality: int, dpi: int | None = None) -> bytes:
