@@ -226,3 +226,18 @@ def evidence(path: Path, kind: str, problem: str | None = None, rel: str | None 
     data = path.read_bytes()
     return Evidence(path, rel or path.name, len(data), hashlib.sha256(data).hexdigest(), kind,
                     path.suffix.lower().lstrip("."), problem)
+
+
+# --- reading back ---------------------------------------------------------------------
+
+
+def pdf_text(path: Path, page: int = 0) -> str:
+    """A page's text via pdfium. pypdf misreads fpdf2's CFF (Noto CJK) fonts: it puts a
+    NUL before every character, so use this (or poppler's pdftotext) for our own PDFs."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(path))
+    try:
+        return doc[page].get_textpage().get_text_range()
+    finally:
+        doc.close()

@@ -44,9 +44,6 @@ def clean(text: str) -> str:
 def write_pdf(text: str, out: Path) -> int:
     pdf = placeholder.new_pdf()
     body = fonts.add_role_font(pdf, "宋体")
-    fallback = fonts.add_role_font(pdf, "黑体")
-    if fallback != body:
-        pdf.set_fallback_fonts([fallback])
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
