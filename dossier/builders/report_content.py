@@ -314,12 +314,13 @@ def draft_progress(project, score) -> tuple[Part, ...]:
         paras = [Para(overview, draft=True)]
         for i, s in enumerate(p.secondary, start=1):
             criteria = [by_code[c.code] for t in s.tertiary for c in t.criteria]
-            done = [_criterion_clause(project, cs) for cs in criteria if cs.claimed > 0]
-            shorts = [standard.criterion(cs.code).short for cs in criteria if cs.claimed > 0]
-            body = sentence([d for d in done if d])
-            if not body and shorts:
-                body = f"在{'、'.join(shorts)}等方面达到评价标准要求。"
-            elif not body:
+            claimed = [cs for cs in criteria if cs.claimed > 0]
+            done = {cs.code: _criterion_clause(project, cs) for cs in claimed}
+            body = sentence([d for d in done.values() if d])
+            rest = [standard.criterion(cs.code).short for cs in claimed if not done[cs.code]]
+            if rest:
+                body += f"在{'、'.join(rest)}{'等方面' if len(rest) > 1 else '方面'}达到评价标准要求。"
+            if not claimed:
                 body = "本年度相关工作尚未达到评价标准要求。"
             items = sum(cs.evidence for cs in criteria) + sum(
                 len(project.items_for(t.code)) for t in s.tertiary)
