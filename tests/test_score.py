@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from ruamel.yaml.comments import CommentedMap
 
 from dossier.errors import InputError
 from dossier.manifest import load_manifest, yaml_rt
@@ -45,6 +46,9 @@ def edit_manifest(root: Path, **sections) -> Path:
     for key, value in sections.items():
         if key == "claims":
             for code, claim in value.items():
+                if isinstance(claim, dict):  # written {points: 1, note: …}, as in DESIGN.md
+                    claim = CommentedMap(claim)
+                    claim.fa.set_flow_style()
                 data["claims"][code] = claim
         else:
             data[key] = value
