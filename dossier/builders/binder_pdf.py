@@ -1,0 +1,345 @@
+"""The numbered evidence binder (佐证材料汇编), PDF: the document the reviewers hold.
+
+One page map (``pagemap.plan``) decides every page; then, per volume:
+
+1. fpdf2 draws the front matter (cover, score table, TOC) and the dividers (``pdfkit``);
+2. the qpdf program concatenates them with the converted evidence PDFs, in a separate
+   process that streams page data (bounded memory however large the binder);
+3. pikepdf opens the result lazily and, for every evidence page, shrinks the page into
+   the area above a bottom strip (kept the same size: A3 stays A3, /Rotate respected) and
+   draws the stamp there: a form XObject from one fpdf2 PDF of stamps (font embedded
+   once); then it adds TOC links, bookmarks, page labels and fixed metadata, and saves
+   with a deterministic ID, atomically.
+
+The page content is moved into a form XObject rather than wrapped in q/Q, so a page
+whose content leaves the graphics state unbalanced cannot distort its stamp.
+A file without a conversion gets a placeholder page; a converted PDF that turns out to
+be unreadable is replaced by a placeholder and the map is planned again: the build
+finishes whatever one file is like.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from fpdf import FPDF
+
+from dossier.builders import BINDER_SUFFIX, output_path, pagemap, pdfkit
+from dossier.errors import BuildError
+from dossier.fsutil import atomic_write
+from dossier.tools import fonts, qpdf
+
+log = logging.getLogger(__name__)
+
+UNREADABLE = "转换后的PDF无法读取，已以说明页代替，请检查原文件后重新生成。"
+MISSING = "文件未能转换为PDF，已以说明页代替，请检查原文件后重新生成。"
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The PDF pages of one evidence item."""
+
+    pdf: Path
+    pages: int
+
+
+class _Mismatch(Exception):
+    """A merged volume does not have the pages the map expects (a bad converted PDF)."""
+
+
+def volume_paths(project, count: int) -> list[Path]:
+    if count == 1:
+        return [output_path(project, "binder_pdf")]
+    return [project.build_dir / project.output_name(f"{BINDER_SUFFIX}（第{n}册）.pdf")
+            for n in range(1, count + 1)]
+
+
+def build(ctx) -> list[Path]:
+    """Write the binder volume(s) under build/YYYY/; returns their paths in order."""
+    project = ctx.project
+    fonts.require_font("黑体")
+    qpdf.require_qpdf()
+    with tempfile.TemporaryDirectory(prefix="dossier-binder-") as tmp:
+        sources = _sources(ctx, Path(tmp))
+        try:
+            paths = _build(ctx, sources, Path(tmp))
+        except _Mismatch:
+            log.info("a converted PDF is unreadable; checking every source")
+            sources = _checked(ctx, sources, Path(tmp))
+            paths = _build(ctx, sources, Path(tmp))
+    _remove_stale(project, paths)
+    return paths
+
+
+def _build(ctx, sources: dict[str, _Source], tmp: Path) -> list[Path]:
+    project, options = ctx.project, ctx.options
+    content = pdfkit.Content(project, ctx.score)
+    aux = pdfkit.AuxDoc(content)
+    max_bytes = int(options.max_mb * 1_000_000) if options.max_mb else None
+    pmap = pagemap.plan(project, lambda it: sources[it.number].pages, aux,
+                        max_pages=options.max_pages, max_bytes=max_bytes,
+                        bytes_of=lambda it: _size(sources[it.number].pdf))
+    content.volume_ranges = {v.number: _range(project, v) for v in pmap.volumes}
+    aux_path = tmp / "aux.pdf"
+    aux.finish(pmap, aux_path)
+    paths = volume_paths(project, len(pmap.volumes))
+    total = sum(v.total_pages for v in pmap.volumes)
+    with ctx.progress.task("生成佐证材料汇编（PDF）", total=total) as task:
+        for volume, path in zip(pmap.volumes, paths, strict=True):
+            _write_volume(project, aux, aux_path, volume, sources, path, tmp)
+            task.advance(volume.total_pages)
+    return paths
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _range(project, volume: pagemap.Volume) -> tuple[str, str]:
+    codes = [b.tertiary for b in volume.blocks]
+    std = project.standard
+    return (f"{codes[0]} {std.tertiary(codes[0]).name}", f"{codes[-1]} {std.tertiary(codes[-1]).name}")
+
+
+# -- sources ------------------------------------------------------------------------------
+
+
+def _sources(ctx, tmp: Path) -> dict[str, _Source]:
+    """The PDF of every evidence item: its conversion, or a placeholder made here."""
+    out = {}
+    for item in ctx.project.all_items():
+        conv = ctx.converted.get(item.file.sha256) if item.file.sha256 else None
+        if conv is not None and conv.pages > 0 and Path(conv.pdf).is_file():
+            out[item.number] = _Source(Path(conv.pdf), conv.pages)
+        else:
+            out[item.number] = _placeholder(item, tmp, MISSING)
+    return out
+
+
+def _placeholder(item, tmp: Path, reason: str) -> _Source:
+    from dossier.convert import placeholder
+
+    path = tmp / f"placeholder-{item.number}.pdf"
+    placeholder.write(path, name=item.file.name, kind=item.file.kind, size=item.file.size or 0,
+                      sha256=item.file.sha256 or "—", reason=reason)
+    return _Source(path, 1)
+
+
+def _checked(ctx, sources: dict[str, _Source], tmp: Path) -> dict[str, _Source]:
+    by_item = {it.number: it for it in ctx.project.all_items()}
+    out = {}
+    for number, src in sources.items():
+        try:
+            with pikepdf.open(src.pdf) as doc:
+                ok = len(doc.pages) == src.pages
+        except (pikepdf.PdfError, OSError, ValueError):
+            ok = False
+        out[number] = src if ok else _placeholder(by_item[number], tmp, UNREADABLE)
+    return out
+
+
+# -- one volume -----------------------------------------------------------------------------
+
+
+def _write_volume(project, aux: pdfkit.AuxDoc, aux_path: Path, volume: pagemap.Volume,
+                  sources: dict[str, _Source], target: Path, tmp: Path) -> None:
+    merged = tmp / f"merged-{volume.number}.pdf"
+    parts = [(aux_path, f"{a}-{b}") for a, b in aux.front_ranges(volume)]
+    for block in volume.blocks:
+        if block.is_divider:
+            first, count = aux.dividers[block.tertiary]
+            parts.append((aux_path, f"{first}-{first + count - 1}"))
+        else:
+            parts.append((sources[block.item.number].pdf, "1-z"))
+    _merge(parts, merged, tmp)
+    with pikepdf.open(merged) as pdf:
+        if len(pdf.pages) != volume.total_pages:
+            raise _Mismatch(f"{len(pdf.pages)} != {volume.total_pages}")
+        stamps_path = tmp / f"stamps-{volume.number}.pdf"
+        geometry = [_geometry(pdf.pages[s.index]) for s in volume.stamps()]
+        _draw_stamps(volume, geometry, stamps_path)
+        with pikepdf.open(stamps_path) as stamps:
+            for n, (stamp, geo) in enumerate(zip(volume.stamps(), geometry, strict=True)):
+                _stamp_page(pdf, pdf.pages[stamp.index], stamps.pages[n], geo)
+            _links(pdf, volume)
+            _outline(pdf, volume)
+            _labels_and_info(pdf, project, volume)
+            with atomic_write(target) as out:
+                pdf.save(out, deterministic_id=True, compress_streams=True,
+                         object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
+def _merge(parts: list[tuple[Path, str]], out: Path, tmp: Path) -> None:
+    """qpdf --empty --pages …: arguments in a file (Windows limits command lines to 32K)."""
+    args = ["--empty", "--pages"]
+    for path, pages in parts:
+        args += [str(path), pages]
+    args += ["--", str(out)]
+    argfile = tmp / "qpdf-args.txt"
+    argfile.write_text("\n".join(args) + "\n", encoding="utf-8")
+    exe = str(qpdf.require_qpdf())
+    try:
+        done = subprocess.run([exe, f"@{argfile}"], capture_output=True, timeout=3600, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise BuildError("合并PDF超时（超过1小时）。", hint="用 --max-pages 分册后重试。") from exc
+    if done.returncode not in (0, 3) or not out.is_file():
+        log.info("qpdf merge failed: %s", done.stderr.decode("utf-8", "replace")[:500])
+        raise _Mismatch("qpdf merge failed")
+
+
+# -- stamping ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    box: tuple[float, float, float, float]  # visible box (crop box), unrotated space
+    rotate: int  # 0, 90, 180, 270
+
+    @property
+    def shown(self) -> tuple[float, float]:
+        x0, y0, x1, y1 = self.box
+        w, h = x1 - x0, y1 - y0
+        return (h, w) if self.rotate in (90, 270) else (w, h)
+
+    @property
+    def strip(self) -> float:
+        return pdfkit.STRIP * min(1.0, self.shown[1] / 400)
+
+
+def _geometry(page: pikepdf.Page) -> _Geometry:
+    raw = [float(v) for v in page.cropbox]
+    box = (min(raw[0], raw[2]), min(raw[1], raw[3]), max(raw[0], raw[2]), max(raw[1], raw[3]))
+    try:
+        rotate = int(page.obj.get("/Rotate", 0)) % 360
+    except (TypeError, ValueError):
+        rotate = 0
+    return _Geometry(box, rotate if rotate in (0, 90, 180, 270) else 0)
+
+
+def _draw_stamps(volume: pagemap.Volume, geometry: list[_Geometry], path: Path) -> None:
+    pdf = FPDF(unit="pt")
+    pdf.set_creation_date(pdfkit.FIXED_DATE)
+    pdf.set_auto_page_break(False)
+    face = fonts.add_role_font(pdf, "黑体")
+    for stamp, geo in zip(volume.stamps(), geometry, strict=True):
+        pdfkit.draw_stamp(pdf, face, geo.shown, stamp, geo.strip)
+    if not pdf.page:
+        pdf.add_page()  # an empty volume still needs a valid PDF
+    with pdfkit.quiet_font_tools():
+        pdf.output(str(path))
+
+
+def _fmt(*values: float) -> str:
+    return " ".join(f"{v:.4f}".rstrip("0").rstrip(".") or "0" for v in values)
+
+
+def _shrink(geo: _Geometry) -> tuple[float, float, float]:
+    """Scale and offset that fit the page content into its box minus the bottom strip."""
+    x0, y0, x1, y1 = geo.box
+    h = geo.strip
+    ax0, ay0, ax1, ay1 = {0: (x0, y0 + h, x1, y1), 90: (x0, y0, x1 - h, y1),
+                          180: (x0, y0, x1, y1 - h), 270: (x0 + h, y0, x1, y1)}[geo.rotate]
+    w, hh = x1 - x0, y1 - y0
+    s = min((ax1 - ax0) / w, (ay1 - ay0) / hh)
+    tx = ax0 + ((ax1 - ax0) - w * s) / 2 - s * x0
+    ty = ay0 + ((ay1 - ay0) - hh * s) / 2 - s * y0
+    return s, tx, ty
+
+
+def _upright(geo: _Geometry) -> tuple[float, ...]:
+    """Matrix from the page as shown (origin bottom left) to its unrotated space."""
+    x0, y0, x1, y1 = geo.box
+    return {0: (1, 0, 0, 1, x0, y0), 90: (0, 1, -1, 0, x1, y0),
+            180: (-1, 0, 0, -1, x1, y1), 270: (0, -1, 1, 0, x0, y1)}[geo.rotate]
+
+
+def _stamp_page(pdf: pikepdf.Pdf, page: pikepdf.Page, stamp_page: pikepdf.Page,
+                geo: _Geometry) -> None:
+    # The form reads the original content at save time through a copy of the page dict.
+    original = pikepdf.Page(pdf.make_indirect(pikepdf.Dictionary(page.obj)))
+    content_form = original.as_form_xobject(handle_transformations=False)
+    stamp_form = pdf.copy_foreign(stamp_page.as_form_xobject(handle_transformations=False))
+    s, tx, ty = _shrink(geo)
+    page.obj.Resources = pikepdf.Dictionary(
+        XObject=pikepdf.Dictionary(DsPage=pdf.make_indirect(content_form), DsStamp=stamp_form))
+    ops = (f"q {_fmt(s, 0, 0, s, tx, ty)} cm /DsPage Do Q\n"
+           f"q {_fmt(*_upright(geo))} cm /DsStamp Do Q\n")
+    page.obj.Contents = pdf.make_stream(ops.encode("ascii"))
+    for annot in page.obj.get("/Annots", []):
+        rect = annot.get("/Rect") if isinstance(annot, pikepdf.Dictionary) else None
+        if rect is not None and len(rect) == 4:
+            r = [float(v) for v in rect]
+            annot.Rect = pikepdf.Array([r[0] * s + tx, r[1] * s + ty, r[2] * s + tx, r[3] * s + ty])
+
+
+# -- navigation and metadata -----------------------------------------------------------------
+
+
+def _links(pdf: pikepdf.Pdf, volume: pagemap.Volume) -> None:
+    """Every TOC entry is a link to its page."""
+    by_page: dict[int, list] = {}
+    for e in volume.toc:
+        annot = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Border=[0, 0, 0],
+            Rect=list(pdfkit.toc_entry_rect(e)),
+            Dest=[pdf.pages[e.index].obj, pikepdf.Name.Fit]))
+        by_page.setdefault(volume.toc_index + e.toc_page, []).append(annot)
+    for index, annots in by_page.items():
+        pdf.pages[index].obj.Annots = pdf.make_indirect(pikepdf.Array(annots))
+
+
+def _outline(pdf: pikepdf.Pdf, volume: pagemap.Volume) -> None:
+    """Bookmarks: front matter, then primary → secondary → tertiary → criterion → item."""
+    with pdf.open_outline() as outline:
+        outline.root.clear()
+        outline.root.append(pikepdf.OutlineItem("封面", 0))
+        if volume.score_pages:
+            outline.root.append(pikepdf.OutlineItem("自评得分表", volume.score_index))
+        outline.root.append(pikepdf.OutlineItem("目录", volume.toc_index))
+        stack: list[tuple[int, pikepdf.OutlineItem]] = []
+        for e in volume.toc:
+            node = pikepdf.OutlineItem(e.text, e.index)
+            while stack and stack[-1][0] >= e.level:
+                stack.pop()
+            (stack[-1][1].children if stack else outline.root).append(node)
+            if e.level < pagemap.ITEM:
+                stack.append((e.level, node))
+
+
+def _labels_and_info(pdf: pikepdf.Pdf, project, volume: pagemap.Volume) -> None:
+    pdf.Root.PageLabels = pikepdf.Dictionary(Nums=[
+        0, pikepdf.Dictionary(S=pikepdf.Name.r),
+        volume.front_pages, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
+    pdf.Root.PageMode = pikepdf.Name.UseOutlines
+    pdf.Root.Lang = pikepdf.String("zh-CN")
+    day = project.manifest.date
+    stamp = f"D:{day.year:04d}{day.month:02d}{day.day:02d}000000+08'00'"
+    title = f"{project.unit}{project.year}年度规范化建设自评佐证材料汇编"
+    if volume.count > 1:
+        title += f"（第{volume.number}册）"
+    pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(
+        Title=pikepdf.String(title), Author=pikepdf.String(project.unit),
+        Subject=pikepdf.String(project.standard.title), Producer=pikepdf.String("dossier"),
+        Creator=pikepdf.String("dossier"), CreationDate=pikepdf.String(stamp),
+        ModDate=pikepdf.String(stamp)))
+    if "/Metadata" in pdf.Root:
+        del pdf.Root.Metadata
+
+
+def _remove_stale(project, paths: list[Path]) -> None:
+    """Remove binder files of an earlier build that this one does not replace."""
+    keep = {p.name for p in paths}
+    candidates = [output_path(project, "binder_pdf"), *project.build_dir.glob(
+        project.output_name(f"{BINDER_SUFFIX}（第*册）.pdf"))]
+    for path in candidates:
+        if path.name not in keep and path.exists():
+            path.unlink()
+

@@ -1,0 +1,394 @@
+"""fpdf2 pages of the PDF binder: cover, score table, table of contents, dividers, stamps.
+
+Every page is drawn from the page map (``pagemap.py``); nothing here decides a page
+number. Chinese text uses the font roles of ``dossier.tools.fonts`` (embedded, subset by
+fpdf2). The TOC is drawn at fixed line positions, so ``toc_entry_rect`` gives the link
+rectangle of an entry without rendering anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from dossier.builders import pagemap
+from dossier.builders.pagemap import CRITERION, ITEM, PRIMARY, SECONDARY, TERTIARY, points_text
+from dossier.tools import fonts
+
+MM = 72 / 25.4
+A4 = (210.0, 297.0)
+FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+GRAY = (110, 110, 110)
+RULE = (150, 150, 150)
+
+# Roles drawn (宋体 is left out: each embedded font costs about a second to parse and subset).
+ROLES = ("小标宋", "黑体", "仿宋", "楷体")
+
+# Table of contents geometry (mm)
+TOC_LEFT, TOC_RIGHT = 22.0, 188.0
+TOC_TOP, TOC_FIRST_TOP, TOC_BOTTOM = 24.0, 44.0, 276.0
+TOC_LINE = 6.6
+TOC_NUM_WIDTH = 14.0
+TOC_INDENT = {PRIMARY: 0.0, SECONDARY: 4.0, TERTIARY: 8.0, CRITERION: 12.0, ITEM: 16.0}
+TOC_STYLE = {PRIMARY: ("黑体", 12.0), SECONDARY: ("黑体", 11.0), TERTIARY: ("黑体", 10.5),
+             CRITERION: ("仿宋", 10.5), ITEM: ("仿宋", 10.0)}
+TOC_MAX_LINES = 3
+
+# Stamp strip (pt): the band at the bottom of every evidence page, freed by shrinking it.
+# Heights from the bottom edge; text stays above the ~5 mm that printers cannot print.
+STRIP = 34.0
+RULE_AT = 26.0
+BASELINE = 13.0
+STAMP_SIZE = 8.5
+STAMP_MARGIN = 40.0
+STAMP_COLOR = (60, 60, 60)
+
+
+def chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def new_doc() -> tuple[FPDF, dict[str, str]]:
+    """A deterministic A4 fpdf2 document with every font role registered."""
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.set_creation_date(FIXED_DATE)
+    pdf.set_producer("dossier")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(22, 24, 22)
+    faces = {role: fonts.add_role_font(pdf, role) for role in ROLES}
+    return pdf, faces
+
+
+def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Break text into lines no wider than ``width`` (CJK: any character may start a line)."""
+    lines, line, used = [], "", 0.0
+    for ch in text:
+        w = pdf.get_string_width(ch)
+        if line and used + w > width:
+            lines.append(line)
+            line, used = "", 0.0
+        line += ch
+        used += w
+    lines.append(line)
+    return lines
+
+
+def _clip(pdf: FPDF, lines: list[str], width: float, max_lines: int) -> list[str]:
+    if len(lines) <= max_lines:
+        return lines
+    last = lines[max_lines - 1]
+    while last and pdf.get_string_width(last + "…") > width:
+        last = last[:-1]
+    return lines[: max_lines - 1] + [last + "…"]
+
+
+# -- the layout the page map asks ---------------------------------------------------------
+
+
+@dataclass
+class Content:
+    """What the front matter and dividers show, gathered once from the build context."""
+
+    project: Any
+    score: Any
+    volume_ranges: dict[int, tuple[str, str]] | None = None
+
+
+class AuxDoc:
+    """The one fpdf2 document holding every page the binder draws itself.
+
+    Font parsing and subsetting cost about a second per font and document, so all
+    dividers, the score table, and every volume's cover and TOC share one document; the
+    merge picks their pages by range. Dividers and the score table are drawn first (their
+    page counts feed the page map, ``pagemap.Layout``); their page numbers are added once
+    the map is known; covers and TOCs come last.
+    """
+
+    def __init__(self, content: Content):
+        self.content = content
+        self.pdf, self.faces = new_doc()
+        self.dividers: dict[str, tuple[int, int]] = {}  # tertiary -> (first page, count)
+        for t in content.project.standard.tertiaries():
+            first = self.pdf.page + 1
+            draw_divider(self.pdf, self.faces, content, t.code)
+            self.dividers[t.code] = (first, self.pdf.page - first + 1)
+        first = self.pdf.page + 1
+        draw_score_table(self.pdf, self.faces, content)
+        self.score = (first, self.pdf.page - first + 1)
+        self.fronts: dict[int, tuple[int, int]] = {}  # volume -> (first page, count)
+
+    # pagemap.Layout
+    def score_pages(self) -> int:
+        return self.score[1]
+
+    def divider_pages(self, tertiary_code: str) -> int:
+        return self.dividers[tertiary_code][1]
+
+    def toc_entry_lines(self, level: int, text: str) -> int:
+        return len(_toc_lines(self.pdf, self.faces, level, text))
+
+    def toc_capacity(self, toc_page: int) -> int:
+        top = TOC_FIRST_TOP if toc_page == 0 else TOC_TOP
+        return int((TOC_BOTTOM - top) / TOC_LINE)
+
+    def finish(self, page_map: pagemap.PageMap, path) -> None:
+        """Number the dividers and score table, draw covers and TOCs, write the PDF."""
+        pdf, faces = self.pdf, self.faces
+        last = pdf.page
+        for volume in page_map.volumes:
+            for block in volume.blocks:
+                if block.is_divider:
+                    first, count = self.dividers[block.tertiary]
+                    for n in range(count):
+                        _footer(pdf, faces, first + n, f"第 {block.first + n} 页", align="R")
+            if volume.score_pages:
+                first, count = self.score
+                for n in range(count):
+                    _footer(pdf, faces, first + n, pagemap.roman(volume.score_index + n + 1))
+        pdf.page = last
+        for volume in page_map.volumes:
+            first = pdf.page + 1
+            draw_cover(pdf, faces, self.content, volume)
+            draw_toc(pdf, faces, volume)
+            self.fronts[volume.number] = (first, pdf.page - first + 1)
+        with quiet_font_tools():
+            pdf.output(str(path))
+
+    def front_ranges(self, volume: pagemap.Volume) -> list[tuple[int, int]]:
+        """Page ranges (first, last; 1-based) of a volume's front matter, in order."""
+        first, count = self.fronts[volume.number]
+        ranges = [(first, first)]
+        if volume.score_pages:
+            ranges.append((self.score[0], self.score[0] + self.score[1] - 1))
+        ranges.append((first + 1, first + count - 1))
+        return ranges
+
+
+@contextmanager
+def quiet_font_tools():
+    """fontTools warns on stderr about bitmap tables it drops while subsetting: not news."""
+    logger = logging.getLogger("fontTools")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _toc_lines(pdf: FPDF, faces: dict, level: int, text: str) -> list[str]:
+    role, size = TOC_STYLE[level]
+    pdf.set_font(faces[role], size=size)
+    width = TOC_RIGHT - TOC_LEFT - TOC_INDENT[level] - TOC_NUM_WIDTH
+    return _clip(pdf, wrap(pdf, text, width), width, TOC_MAX_LINES)
+
+
+def toc_entry_rect(entry: pagemap.TocEntry) -> tuple[float, float, float, float]:
+    """Link rectangle of a TOC entry on its page, in PDF points (origin bottom-left)."""
+    top = (TOC_FIRST_TOP if entry.toc_page == 0 else TOC_TOP) + entry.toc_line * TOC_LINE
+    x0, x1 = TOC_LEFT + TOC_INDENT[entry.level], TOC_RIGHT
+    y_top, y_bottom = top, top + entry.lines * TOC_LINE
+    return (x0 * MM, (A4[1] - y_bottom) * MM, x1 * MM, (A4[1] - y_top) * MM)
+
+
+# -- pages ------------------------------------------------------------------------------
+
+
+def _footer(pdf: FPDF, faces: dict, page: int, text: str, align: str = "C") -> None:
+    """A page number on ``page``, where evidence pages have theirs (A4 pages)."""
+    pdf.page = page
+    pdf.set_font(faces["黑体"], size=STAMP_SIZE)
+    pdf.set_text_color(*STAMP_COLOR)
+    base = A4[1] - BASELINE / MM
+    width = pdf.get_string_width(text)
+    right = A4[0] - STAMP_MARGIN / MM - width
+    pdf.text(right if align == "R" else (A4[0] - width) / 2, base, text)
+    pdf.set_text_color(0, 0, 0)
+
+
+def _centered(pdf: FPDF, faces: dict, role: str, size: float, y: float, text: str) -> float:
+    """Centered, wrapped text from ``y``; returns the y below it."""
+    pdf.set_font(faces[role], size=size)
+    height = size * 0.55
+    for line in wrap(pdf, text, A4[0] - 50):
+        pdf.set_xy(25, y)
+        pdf.cell(A4[0] - 50, height, line, align="C")
+        y += height
+    return y
+
+
+def draw_cover(pdf: FPDF, faces: dict, content: Content, volume: pagemap.Volume) -> None:
+    project = content.project
+    pdf.add_page()
+    if volume.count > 1:
+        _centered(pdf, faces, "黑体", 16, 30, f"第{volume.number}册 / 共{volume.count}册")
+    y = _centered(pdf, faces, "小标宋", 22, 72, f"{project.year}年度")
+    y = _centered(pdf, faces, "小标宋", 30, y + 8, "规范化建设自评佐证材料汇编")
+    y = _centered(pdf, faces, "楷体", 14, y + 10, f"（依据《{project.standard.title}》）")
+    if volume.count > 1 and content.volume_ranges:
+        first, last = content.volume_ranges[volume.number]
+        y = _centered(pdf, faces, "黑体", 14, y + 14, f"本册内容：{first} 至 {last}")
+    items = sum(1 for _ in volume.items())
+    pages = sum(b.pages for b in volume.items())
+    _centered(pdf, faces, "仿宋", 14, max(y + 14, 150),
+              f"本册收录佐证材料 {items} 件，共 {pages} 页" if volume.count > 1
+              else f"收录佐证材料 {items} 件，共 {pages} 页")
+    y = _centered(pdf, faces, "黑体", 18, 222, project.unit)
+    _centered(pdf, faces, "仿宋", 16, y + 8, chinese_date(project.manifest.date))
+
+
+def draw_score_table(pdf: FPDF, faces: dict, content: Content) -> None:
+    """自评得分表: primaries and tertiaries (max/claimed), bonus, deductions, total, grade."""
+    project, score = content.project, content.score
+    pdf.add_page()
+    _centered(pdf, faces, "小标宋", 20, 22, "自评得分表")
+    _centered(pdf, faces, "楷体", 12, 34, f"{project.unit}（{project.year}年度）")
+    pdf.set_xy(22, 44)
+    tertiary = {t.code: t for t in score.tertiary}
+    primary = {p.code: p for p in score.primary}
+    counts = {t.code: len(project.items_for(t.code)) + sum(len(project.items_for(c.code))
+                                                            for c in t.criteria)
+              for t in project.standard.tertiaries()}
+    head = FontFace(family=faces["黑体"], size_pt=10.5, fill_color=(225, 225, 225))
+    strong = FontFace(family=faces["黑体"], size_pt=10.5, fill_color=(242, 242, 242))
+    pdf.set_font(faces["仿宋"], size=10.5)
+    pdf.set_draw_color(*RULE)
+    with pdf.table(col_widths=(16, 92, 18, 20, 20), line_height=6.4, text_align=(
+            "CENTER", "LEFT", "CENTER", "CENTER", "CENTER"), headings_style=head,
+            repeat_headings=1, padding=(0.6, 1.5)) as table:
+        row = table.row()
+        for text in ("编号", "指标", "分值", "自评得分", "佐证（件）"):
+            row.cell(text)
+        for p in project.standard.primary:
+            s = primary[p.code]
+            items = sum(counts[t.code] for sec in p.secondary for t in sec.tertiary)
+            row = table.row(style=strong)
+            for text in (pagemap.chinese_number(int(p.code)), p.name, points_text(s.max),
+                         points_text(s.claimed), str(items)):
+                row.cell(text)
+            for sec in p.secondary:
+                for t in sec.tertiary:
+                    row = table.row()
+                    for text in (t.code, t.name, points_text(t.points),
+                                 points_text(tertiary[t.code].claimed), str(counts[t.code])):
+                        row.cell(text)
+        for label, value in (("基本分合计", score.base), ("加分", score.bonus),
+                             ("扣分", -Decimal(score.deductions)), ("总分", score.total)):
+            row = table.row(style=strong)
+            row.cell(label, colspan=3, align="RIGHT")
+            row.cell(points_text(value), colspan=2)
+        row = table.row(style=strong)
+        row.cell("自评等级", colspan=3, align="RIGHT")
+        row.cell(score.grade, colspan=2)
+    extras = [f"{e.code} {e.name}：{points_text(e.points)}分（{e.detail}）"
+              for e in (*score.bonus_items, *score.deduction_items) if e.points]
+    if extras:
+        pdf.set_font(faces["仿宋"], size=10.5)
+        for line in extras:
+            pdf.set_x(22)
+            pdf.multi_cell(A4[0] - 44, 5.5, line, new_x="LMARGIN", new_y="NEXT")
+
+
+def draw_toc(pdf: FPDF, faces: dict, volume: pagemap.Volume) -> None:
+    """目录: every entry at the line the page map gave it, with dotted leaders."""
+    first = pdf.page + 1
+    for n in range(volume.toc_pages):
+        pdf.add_page()
+        if n == 0:
+            _centered(pdf, faces, "小标宋", 20, 22, "目    录")
+        _footer(pdf, faces, pdf.page, pagemap.roman(volume.toc_index + n + 1))
+    for e in volume.toc:
+        pdf.page = first + e.toc_page
+        lines = _toc_lines(pdf, faces, e.level, e.text)
+        x0, y_b, x1, _y_t = toc_entry_rect(e)
+        left = x0 / MM
+        top = (TOC_FIRST_TOP if e.toc_page == 0 else TOC_TOP) + e.toc_line * TOC_LINE
+        for i, line in enumerate(lines):
+            pdf.set_xy(left, top + i * TOC_LINE)
+            pdf.cell(pdf.get_string_width(line), TOC_LINE, line)
+        end = left + pdf.get_string_width(lines[-1]) + 1
+        num = str(e.page)
+        pdf.set_font(faces["仿宋"], size=10)
+        y = top + (len(lines) - 1) * TOC_LINE
+        dot = pdf.get_string_width(".")
+        dots = int((TOC_RIGHT - pdf.get_string_width(num) - 1.5 - end) / dot)
+        if dots > 0:
+            pdf.set_text_color(*GRAY)
+            pdf.set_xy(TOC_RIGHT - pdf.get_string_width(num) - 1.5 - dots * dot, y)
+            pdf.cell(dots * dot, TOC_LINE, "." * dots)
+            pdf.set_text_color(0, 0, 0)
+        pdf.set_xy(TOC_RIGHT - TOC_NUM_WIDTH, y)
+        pdf.cell(TOC_NUM_WIDTH, TOC_LINE, num, align="R")
+    pdf.page = first + volume.toc_pages - 1
+
+
+def draw_divider(pdf: FPDF, faces: dict, content: Content, code: str) -> None:
+    """The page before a tertiary indicator's evidence: what it asks and what was claimed."""
+    project, score = content.project, content.score
+    standard = project.standard
+    t = standard.tertiary(code)
+    claimed = {c.code: c for c in score.criteria}
+    sub = next(s for s in score.tertiary if s.code == code)
+    pdf.add_page()
+    p, s = standard.primary_of(code), standard.secondary_of(code)
+    _centered(pdf, faces, "楷体", 12, 22, f"{pagemap.chinese_number(int(p.code))}、{p.name}"
+              f" · （{pagemap.chinese_number(int(s.code))}）{s.name}")
+    y = _centered(pdf, faces, "小标宋", 24, 40, f"{t.code}  {t.name}")
+    y = _centered(pdf, faces, "黑体", 14, y + 6,
+                  f"分值 {points_text(t.points)} 分    自评得分 {points_text(sub.claimed)} 分")
+    if t.departments:
+        y = _centered(pdf, faces, "仿宋", 12, y + 3, "责任科室：" + "、".join(t.departments))
+    pdf.set_y(y + 6)
+    if t.intro:
+        pdf.set_font(faces["仿宋"], size=11)
+        pdf.multi_cell(0, 6, t.intro, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+    pdf.set_auto_page_break(True, margin=24)
+    pdf.set_font(faces["仿宋"], size=10.5)
+    pdf.set_draw_color(*RULE)
+    head = FontFace(family=faces["黑体"], size_pt=10.5, fill_color=(225, 225, 225))
+    with pdf.table(col_widths=(16, 66, 14, 16, 54), line_height=5.6, headings_style=head,
+                   text_align=("CENTER", "LEFT", "CENTER", "CENTER", "LEFT"),
+                   repeat_headings=1, padding=(0.8, 1.5)) as table:
+        row = table.row()
+        for text in ("编号", "评价标准", "分值", "自评得分", "自评说明"):
+            row.cell(text)
+        for c in t.criteria:
+            cs = claimed.get(c.code)
+            claim = project.claim(c.code)
+            note = claim.note if claim and claim.note else ""
+            if cs is not None and cs.facts is not None:
+                note = (note + "；" if note else "") + f"按系统数据：{cs.facts.reason}"
+            items = len(project.items_for(c.code))
+            note = (note + "\n" if note else "") + (f"佐证材料 {items} 件" if items else "无佐证材料")
+            row = table.row()
+            for text in (c.code, c.text, points_text(c.points),
+                         points_text(cs.claimed) if cs else "—", note):
+                row.cell(text)
+    pdf.set_auto_page_break(False)
+
+
+def draw_stamp(pdf: FPDF, face: str, size: tuple[float, float], stamp: pagemap.Stamp,
+               strip: float = STRIP) -> None:
+    """One overlay page (pt units): hairline, item number at the left, page number at the right."""
+    width, height = size
+    pdf.add_page(format=(width, height))
+    k = strip / STRIP
+    font = STAMP_SIZE * max(0.6, min(k, width / 420))
+    margin = STAMP_MARGIN * max(0.4, min(1.0, width / 420))
+    pdf.set_draw_color(*RULE)
+    pdf.set_line_width(0.4)
+    pdf.line(margin, height - RULE_AT * k, width - margin, height - RULE_AT * k)
+    pdf.set_font(face, size=font)
+    pdf.set_text_color(*STAMP_COLOR)
+    base = height - BASELINE * k
+    pdf.text(margin, base, f"佐证 {stamp.number} · {stamp.page}/{stamp.of}")
+    right = f"第 {stamp.running} 页"
+    pdf.text(width - margin - pdf.get_string_width(right), base, right)
