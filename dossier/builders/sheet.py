@@ -153,6 +153,15 @@ class _Layout:
         if last > first:
             letter = get_column_letter(COL[column])
             self.ws.merge_cells(f"{letter}{first}:{letter}{last}")
+        self._fit(first, last, value, COLUMNS[COL[column] - 1][1])
+
+    def _fit(self, first: int, last: int, text, width: int) -> None:
+        """Make rows first..last tall enough for text wrapped at width (no autofit for merges)."""
+        need = 14 * _lines(text, width) + 4
+        have = sum(self.ws.row_dimensions[r].height or 15 for r in range(first, last + 1))
+        if need > have:
+            self.ws.row_dimensions[last].height = (self.ws.row_dimensions[last].height or 15) + (
+                need - have)
 
     def _head(self) -> None:
         ws, last = self.ws, get_column_letter(len(COLUMNS))
