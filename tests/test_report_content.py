@@ -177,8 +177,8 @@ def test_problems_name_criteria_not_met_with_points_lost_and_claims_without_evid
 def test_problems_written_by_staff_replace_the_draft_and_are_numbered(tmp_path):
     root = make_workspace(tmp_path / "ws", report={"problems": ["装备不足", "2.人员偏少"]})
     _, _, content = _draft(root)
-    assert [(p.text, p.draft) for p in content.problems] == [("1.装备不足", False),
-                                                               ("2.人员偏少", False)]
+    assert [(p.text, p.draft) for p in content.problems] == [("1.装备不足。", False),
+                                                               ("2.人员偏少。", False)]
 
 
 def test_plans_are_drafted_from_the_problems(workspace):
@@ -194,7 +194,7 @@ def test_score_table_has_six_primaries_bonus_deductions_and_the_total(workspace)
     rows = content.score_rows
     assert [r.no for r in rows[:6]] == list("一二三四五六")
     assert [r.name for r in rows[6:]] == ["加分项", "扣分项", "合计"]
-    assert rows[6].claimed == "+1.2" and rows[7].claimed == "−1"
+    assert rows[6].claimed == "+1.2" and rows[7].claimed == "-1"
     assert Decimal(rows[-1].claimed) == score.total
     assert rows[1].lost == ""  # 执法装备现代化: all met
     assert f"自评总分{rows[-1].claimed}分" in content.score_text[0].text
@@ -216,7 +216,7 @@ def test_highlights_become_an_extra_part_written_by_staff(tmp_path):
     root = make_workspace(tmp_path / "ws", report={"highlights": ["首创网格联动机制"]})
     _, _, content = _draft(root)
     assert content.progress[-1].heading == "（七）工作亮点"
-    assert content.progress[-1].paragraphs[0].text == "1.首创网格联动机制"
+    assert content.progress[-1].paragraphs[0].text == "1.首创网格联动机制。"
 
 
 def test_review_marker_is_the_documented_text():

@@ -327,10 +327,11 @@ def _body(doc) -> None:
     _p(doc, "{%p for para in plans %}")
     _review_paragraph(doc, "para")
     _p(doc, "{%p endfor %}")
-    _p(doc, "{{ closing }}")
-    _p(doc)
-    _p(doc)
+    _p(doc, "{{ closing }}").paragraph_format.keep_with_next = True  # never a page with only the 落款
+    _p(doc).paragraph_format.keep_with_next = True  # signature and date stay together
+    _p(doc).paragraph_format.keep_with_next = True
     signature = _p(doc, "{{ unit }}", "落款")
+    signature.paragraph_format.keep_with_next = True
     signature.paragraph_format.right_indent = Twips(2 * CHAR)
     date = _p(doc, "{{ date_text }}", "成文日期")
     date.paragraph_format.right_indent = Twips(4 * CHAR)

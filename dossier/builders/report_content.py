@@ -99,10 +99,10 @@ def pts(value: Decimal | int | float) -> str:
 
 
 def signed(value: Decimal) -> str:
-    """+1.5, −0.5 or 0 (a real minus sign, as printed)."""
+    """+1.5, -0.5 or 0 (ASCII signs: the 仿宋 substitutes lack U+2212 “−”)."""
     if value > 0:
         return f"+{pts(value)}"
-    return f"−{pts(-value)}" if value < 0 else "0"
+    return f"-{pts(-value)}" if value < 0 else "0"
 
 
 def percent(part: int, whole: int) -> str:
@@ -188,9 +188,14 @@ def default_recipient(unit: str) -> str:
     return f"{m.group(1) if m else '市'}生态环境局"
 
 
+def full_stop(text: str) -> str:
+    """End a sentence that staff left open with “。”."""
+    return text if not text or text[-1] in "。！？；：…”）)!?" else text + "。"
+
+
 def numbered(items: list[str]) -> tuple[Para, ...]:
     """Staff-written items, numbered 1. 2. … unless they carry their own numbers."""
-    return tuple(Para(item if _NUMBERED.match(item) else f"{i}.{item}")
+    return tuple(Para(full_stop(item if _NUMBERED.match(item) else f"{i}.{item}"))
                  for i, item in enumerate(items, start=1))
 
 
@@ -220,7 +225,7 @@ def draft_report(project, score, last: LastYear | None = None) -> ReportContent:
     printed_by = str(report.get("printed_by") or (unit if copy_to else "")).strip()
     we = self_name(unit)
 
-    summary = tuple(Para(t) for t in texts(report.get("summary"))) or draft_summary(
+    summary = tuple(Para(full_stop(t)) for t in texts(report.get("summary"))) or draft_summary(
         project, score)
     problems = numbered(texts(report.get("problems"))) or draft_problems(project, score)
     plans = numbered(texts(report.get("plans"))) or draft_plans(project, score)
@@ -344,7 +349,7 @@ def _grade_phrase(project, score) -> str:
 
 def _detail(text: str) -> str:
     """Score details (“全省个人 2 人次 +0.2”) without the spaces of terminal output."""
-    return text.replace(" ", "")
+    return text.replace(" ", "").replace("\u2212", "-")
 
 
 def score_paragraphs(project, score, last: LastYear | None) -> tuple[Para, ...]:
