@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic evidence year (generate.py) and timings."""
