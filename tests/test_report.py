@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from dossier.builders import output_path
 from dossier.builders.report import PACKAGED_TEMPLATES, last_year, render_docx, template_path
-from dossier.builders.report_content import REVIEW_MARK, draft_report, pts
+from dossier.builders.report_content import REVIEW_MARK, draft_report, pts, text_width
 from dossier.errors import InputError
 from dossier.project import load_project
 from dossier.score import compute_score
@@ -283,3 +283,20 @@ def test_rebuilding_gives_the_same_pdf_bytes(built):
     before = (docx_path.read_bytes(), pdf_path.read_bytes())
     assert run_dossier("-C", str(root), "report").exit_code == 0
     assert (docx_path.read_bytes(), pdf_path.read_bytes()) == before
+
+
+@pytest.mark.slow
+def test_pdf_body_page_has_22_lines_of_at_most_28_characters(built):
+    _, _, pdf_path = built
+    html = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-bbox-layout", str(pdf_path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    lines = [(float(y), "".join(re.findall(r">([^<]*)</word>", body)))
+             for y, body in re.findall(r'<line xMin="[\d.]+" yMin="([\d.]+)"[^>]*>(.*?)</line>',
+                                       html, re.S)]
+    body = [(y, text) for y, text in lines if not re.fullmatch(r"—\d+—", text)]
+    assert len(body) == 22
+    pitches = [b[0] - a[0] for a, b in zip(body, body[1:], strict=False)]
+    assert all(abs(p - 28.95) < 0.2 for p in pitches), pitches
+    # Word and LibreOffice both let one closing mark hang in the margin (允许标点溢出边界).
+    assert max(text_width(re.sub(r"[，。、；：”）]$", "", text)) for _, text in body) <= 28
+    assert max(text_width(text) for _, text in body) >= 27.5  # full lines are full
