@@ -1,0 +1,301 @@
+"""Small python-docx helpers that Chinese official documents need and python-docx lacks.
+
+- Fonts: python-docx sets only ``w:ascii``/``w:hAnsi``; Word and WPS pick Chinese
+  glyphs from ``w:eastAsia``, and a style's theme font attributes (``w:asciiTheme`` …)
+  override any named font, so both are handled here.
+- Fields (PAGE, TOC, PAGEREF): complex fields with an optional cached result, so a
+  document shows something before Word updates its fields.
+- Pictures kept on disk until save: ``run.add_picture`` keeps every image in memory and
+  compares each new one with all earlier ones (quadratic), too slow for thousands of
+  page images; ``PictureStore`` adds them in constant time.
+- Deterministic save: fixed core-property dates and fixed ZIP entry times, so the same
+  document gives the same bytes.
+
+Builders (the Word binder, the year-end report) share these; nothing here knows about
+the binder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.shape import CT_Inline
+from docx.shared import Pt
+
+from dossier.fsutil import atomic_write
+
+_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+# -- fonts -------------------------------------------------------------------------------
+
+
+def set_rfonts(rpr, east_asia: str, latin: str | None = None) -> None:
+    """Name the fonts of an ``w:rPr``: ``east_asia`` for CJK, ``latin`` (default: the same)
+    for Latin letters and digits; theme font attributes are removed so the names win."""
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in _THEME_ATTRS:
+        rfonts.attrib.pop(qn(attr), None)
+    latin = latin or east_asia
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:cs"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+
+
+def set_run_font(run, east_asia: str, size_pt: float | None = None, bold: bool | None = None,
+                 *, latin: str | None = None) -> None:
+    """Font of one run, East Asian name included."""
+    set_rfonts(run._element.get_or_add_rPr(), east_asia, latin)
+    if size_pt is not None:
+        run.font.size = Pt(size_pt)
+    if bold is not None:
+        run.font.bold = bold
+
+
+def set_style_font(style, east_asia: str, latin: str | None = None,
+                   size_pt: float | None = None, *, bold: bool | None = None,
+                   color_rgb=None) -> None:
+    """Font of a style (once, in styles.xml), replacing any theme fonts it had.
+
+    ``color_rgb`` (a ``docx.shared.RGBColor``) also drops a theme colour, e.g. the blue
+    of python-docx's built-in headings.
+    """
+    rpr = style.element.get_or_add_rPr()
+    set_rfonts(rpr, east_asia, latin)
+    if size_pt is not None:
+        style.font.size = Pt(size_pt)
+    if bold is not None:
+        style.font.bold = bold
+    if color_rgb is not None:
+        style.font.color.rgb = color_rgb
+        color = rpr.find(qn("w:color"))
+        for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
+            color.attrib.pop(qn(attr), None)
+
+
+# -- fields, bookmarks, links ------------------------------------------------------------
+
+
+def _fld_char(run_element, kind: str) -> None:
+    fld = OxmlElement("w:fldChar")
+    fld.set(qn("w:fldCharType"), kind)
+    run_element.append(fld)
+
+
+def begin_field(paragraph, instr: str) -> None:
+    """Start a complex field (begin, instruction, separate); its result follows, possibly
+    over several paragraphs, until ``end_field``."""
+    _fld_char(paragraph.add_run()._r, "begin")
+    instr_text = OxmlElement("w:instrText")
+    instr_text.set(qn("xml:space"), "preserve")
+    instr_text.text = f" {instr} "
+    paragraph.add_run()._r.append(instr_text)
+    _fld_char(paragraph.add_run()._r, "separate")
+
+
+def end_field(paragraph) -> None:
+    _fld_char(paragraph.add_run()._r, "end")
+
+
+def add_field(paragraph, instr: str, result: str = ""):
+    """A field such as ``PAGE`` or ``PAGEREF _Toc1 \\h``; ``result`` is what shows before
+    the field is updated. Returns the result run (to style it)."""
+    begin_field(paragraph, instr)
+    result_run = paragraph.add_run(result)
+    end_field(paragraph)
+    return result_run
+
+
+def add_bookmark(paragraph, name: str, bookmark_id: int) -> None:
+    """A bookmark around the whole paragraph (TOC and PAGEREF targets)."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bookmark_id))
+    p = paragraph._p
+    ppr = p.pPr
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        p.insert(0, start)
+    p.append(end)
+
+
+def add_internal_hyperlink(paragraph, text: str, anchor: str):
+    """A link to a bookmark in the same document; returns the run inside it."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    run = paragraph.add_run(text)
+    paragraph._p.remove(run._r)
+    link.append(run._r)
+    paragraph._p.append(link)
+    return run
+
+
+# Elements that follow w:updateFields in CT_Settings (schema order matters to Word).
+_AFTER_UPDATE_FIELDS = ("w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat",
+                        "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
+                        "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+                        "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
+                        "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary",
+                        "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol",
+                        "w:listSeparator")
+
+
+def set_update_fields_on_open(document) -> None:
+    """Ask Word to update all fields (TOC page numbers) when the document opens."""
+    settings = document.settings.element
+    if settings.find(qn("w:updateFields")) is not None:
+        return
+    flag = OxmlElement("w:updateFields")
+    flag.set(qn("w:val"), "true")
+    for tag in _AFTER_UPDATE_FIELDS:
+        follower = settings.find(qn(tag))
+        if follower is not None:
+            follower.addprevious(flag)
+            return
+    settings.append(flag)
+
+
+# -- pictures ----------------------------------------------------------------------------
+
+
+class _FileImagePart(Part):
+    """An image part whose bytes are read from a file only when the package is saved."""
+
+    def __init__(self, partname: PackURI, content_type: str, path: Path, package):
+        super().__init__(partname, content_type, package=package)
+        self._path = Path(path)
+
+    @property
+    def blob(self) -> bytes:
+        return self._path.read_bytes()
+
+
+_CONTENT_TYPES = {"jpeg": CT.JPEG, "jpg": CT.JPEG, "png": CT.PNG}
+
+
+class PictureStore:
+    """Adds pictures to a document in constant time, their bytes left on disk until save.
+
+    The files must exist until the document is saved. Part names (``word/media/imageN``)
+    and drawing ids follow the order of ``add`` calls, so they are deterministic. A
+    ``key`` already seen reuses its image part (the same page twice is stored once).
+    """
+
+    def __init__(self, document):
+        self._part = document.part
+        self._package = document.part.package
+        used = [p.partname.idx or 0 for p in self._package.iter_parts()
+                if p.partname.startswith("/word/media/")]
+        self._next_media = max(used, default=0) + 1
+        ids = [int(v) for v in self._part.element.xpath("//@id") if v.isdigit()]
+        self._next_shape_id = max(ids, default=0) + 1
+        self._by_key: dict[object, tuple[str, str]] = {}
+
+    def add(self, run, path: Path, width_emu: int, height_emu: int, *, key=None):
+        """Place the picture in ``path`` (JPEG or PNG) in ``run`` at the given size."""
+        path = Path(path)
+        if key is not None and key in self._by_key:
+            r_id, filename = self._by_key[key]
+        else:
+            ext = path.suffix.lower().lstrip(".")
+            ext = "jpeg" if ext == "jpg" else ext
+            filename = f"image{self._next_media}.{ext}"
+            partname = PackURI(f"/word/media/{filename}")
+            self._next_media += 1
+            part = _FileImagePart(partname, _CONTENT_TYPES[ext], path, self._package)
+            r_id = self._part.relate_to(part, RT.IMAGE)
+            if key is not None:
+                self._by_key[key] = (r_id, filename)
+        inline = CT_Inline.new_pic_inline(self._next_shape_id, r_id, filename,
+                                          int(width_emu), int(height_emu))
+        self._next_shape_id += 1
+        run._r.add_drawing(inline)
+        return inline
+
+
+# -- deterministic save ------------------------------------------------------------------
+
+_STORED_SUFFIXES = (".jpeg", ".jpg", ".png", ".gif")
+
+
+class _FixedTimeZip:
+    """The ``write(pack_uri, blob)`` / ``close()`` writer python-docx's PackageWriter
+    uses, with fixed entry times; pictures are stored, since deflate cannot shrink them."""
+
+    def __init__(self, path: Path, date_time: tuple[int, int, int, int, int, int]):
+        self._zip = zipfile.ZipFile(path, "w")
+        self._date_time = date_time
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        name = pack_uri.membername if hasattr(pack_uri, "membername") else str(pack_uri)
+        info = zipfile.ZipInfo(name, self._date_time)
+        info.create_system = 0
+        info.external_attr = 0
+        stored = name.lower().endswith(_STORED_SUFFIXES)
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        self._zip.writestr(info, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def fix_core_properties(document, date: dt.date) -> None:
+    """Core properties that python-docx would otherwise date to today."""
+    when = dt.datetime(date.year, date.month, date.day)
+    props = document.core_properties
+    props.created = when
+    props.modified = when
+    props.last_printed = when
+    props.revision = 1
+
+
+def drop_thumbnail(document) -> None:
+    """Remove the thumbnail inherited from python-docx's template: it shows another
+    document in the file manager."""
+    rels = document.part.package.rels
+    for r_id, rel in list(rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del rels[r_id]
+
+
+def save_deterministic(document, path: Path, date: dt.date) -> Path:
+    """Save atomically, the bytes depending only on the document and ``date``.
+
+    Also fixes the core-property dates and drops the template's thumbnail. Entries are
+    written in python-docx's order (content types first), which depends only on the
+    document.
+    """
+    from docx.opc.pkgwriter import PackageWriter
+
+    fix_core_properties(document, date)
+    drop_thumbnail(document)
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    parts = package.parts
+    date_time = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
+    with atomic_write(Path(path)) as tmp:
+        writer = _FixedTimeZip(tmp, date_time)
+        try:
+            PackageWriter._write_content_types_stream(writer, parts)
+            PackageWriter._write_pkg_rels(writer, package.rels)
+            PackageWriter._write_parts(writer, parts)
+        finally:
+            writer.close()
+    return Path(path)
