@@ -364,8 +364,8 @@ def _score_table(doc, headers, keys, widths) -> None:
     for row in rows:
         trpr = row._tr.get_or_add_trPr()
         trpr.append(_el("w:cantSplit"))
-        for cell in row.cells:  # keep the small table on one page
-            cell.paragraphs[0].paragraph_format.keep_with_next = True
+    for cell in rows[0].cells:  # the header row stays with the first row; it repeats
+        cell.paragraphs[0].paragraph_format.keep_with_next = True  # when the table breaks
     rows[0]._tr.trPr.append(_el("w:tblHeader"))
 
 
