@@ -251,7 +251,9 @@ def _photo_jpeg(pdf_path: Path, out: Path) -> tuple[int, int] | None:
     """The photo inside an image converter's page, as JPEG in ``out``; None when the page
     is not a single JPEG picture (a placeholder, say): then it is rendered instead."""
     with pikepdf.open(pdf_path) as doc:
-        images = list(doc.pages[0].images.values())
+        page = doc.pages[0]
+        found = page.get_images(recursive=False) if hasattr(page, "get_images") else page.images
+        images = list(found.values())
         if len(doc.pages) != 1 or len(images) != 1:
             return None
         xobject = images[0]

@@ -1,0 +1,256 @@
+"""The Word binder, built from a small real workspace and read back with python-docx.
+
+The workspace (made by ``init``) holds: a 2-page text PDF and a 4:3 photo for 1.1.1, a
+file directly in the tertiary folder 1.1 (item 1.1-01), a landscape page for 3.1.1 and
+an encrypted PDF for 3.1.2 (a placeholder page). Files come from tests/factories.py;
+conversion is the real ``dossier.convert``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from PIL import Image
+
+from dossier.builders import BuildContext, binder_docx, output_path
+from dossier.convert import convert_files
+from dossier.progress import QuietProgress
+from dossier.project import load_project
+from dossier.score import compute_score
+from dossier.workspace import init_workspace
+from tests import factories
+
+UNIT = "泉州市示例县生态环境保护综合行政执法大队"
+NOTE = "已健全第四党支部委员会，全年召开组织生活会4次"
+
+
+def _workspace(root: Path) -> Path:
+    init_workspace(root, 2022, UNIT)
+    ev = root / "evidence" / "2022"
+    folders = {p.name.split(" ")[0]: p for p in ev.rglob("*") if p.is_dir()}
+    factories.pdf(folders["1.1.1"] / "组织生活会会议纪要.pdf", pages=2)
+    factories.jpeg(folders["1.1.1"] / "组织生活会照片.jpg", size=(800, 600))
+    factories.pdf(folders["1.1"] / "党组织建设情况汇总.pdf")
+    factories.pdf(folders["3.1.1"] / "执法车辆台账.pdf", size_pt=factories.A3_PT[::-1])
+    factories.encrypted_pdf(folders["3.1.2"] / "执法终端清单.pdf")
+    manifest = root / "manifests" / "2022.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^date:.*$", "date: 2022-12-20", text)
+    text = re.sub(r'(?m)^  "1\.1\.1":.*$', f'  "1.1.1": {{points: 1, note: {NOTE}}}', text)
+    text = re.sub(r'(?m)^  "3\.1\.1":.*$', '  "3.1.1": 1.5', text)
+    manifest.write_text(text, encoding="utf-8")
+    return root
+
+
+def _context(root: Path) -> BuildContext:
+    project = load_project(root)
+    files = {it.file.sha256: it.file for it in project.all_items()}
+    converted = convert_files(list(files.values()), project.cache_dir, progress=QuietProgress())
+    return BuildContext(project=project, score=compute_score(project), check=None,
+                        converted=converted, progress=QuietProgress())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = _workspace(tmp_path_factory.mktemp("binder") / "ws")
+    ctx = _context(root)
+    path = binder_docx.build(ctx)
+    return ctx, path, docx.Document(str(path))
+
+
+def _style(p) -> str:
+    ppr = p.pPr
+    return ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else "Normal"
+
+
+def _text(p) -> str:
+    return "".join(t.text or "" for t in p.iter(qn("w:t")))
+
+
+def _headings(document) -> list[tuple[int, str]]:
+    out = []
+    for p in document.element.body.iter(qn("w:p")):
+        m = re.fullmatch(r"Heading(\d)", _style(p))
+        if m:
+            out.append((int(m.group(1)), _text(p)))
+    return out
+
+
+def _pictures_per_item(document) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    current = None
+    for p in document.element.body.iter(qn("w:p")):
+        if _style(p) == "Heading5":
+            current = _text(p).split(" ")[1]
+            counts[current] = 0
+        elif _style(p).startswith("Heading"):
+            current = None
+        n = len(list(p.iter(qn("a:blip"))))
+        if n:
+            assert current is not None, "a picture outside an evidence item"
+            counts[current] += n
+    return counts
+
+
+def test_binder_is_written_where_output_path_says(built):
+    ctx, path, _ = built
+    assert path == output_path(ctx.project, "binder_docx")
+    assert path.name == f"{UNIT}-2022-佐证材料汇编.docx"
+
+
+def test_headings_follow_the_indicator_tree_in_order(built):
+    ctx, _, document = built
+    heads = _headings(document)
+    assert heads[:7] == [
+        (1, "一、机构职能规范化（11分）"), (2, "1.坚持党建引领（5分）"), (3, "1.1 党组织建设（3分）"),
+        (5, "佐证 1.1-01 党组织建设情况汇总"), (4, "1.1.1 健全党支部委员会（1分）"),
+        (5, "佐证 1.1.1-01 组织生活会会议纪要"), (5, "佐证 1.1.1-02 组织生活会照片")]
+    standard = ctx.project.standard
+    assert [t for lvl, t in heads if lvl == 1][-1] == "六、保障体系人性化（17分）" or \
+        len([1 for lvl, _ in heads if lvl == 1]) == len(standard.primary)
+    assert sum(1 for lvl, _ in heads if lvl == 2) == sum(1 for _ in standard.secondaries())
+    assert sum(1 for lvl, _ in heads if lvl == 3) == 40
+    assert sum(1 for lvl, _ in heads if lvl == 4) == 78
+    previous = 0
+    for level, text in heads:  # never deeper by more than one, except items under a tertiary
+        assert level <= previous + 1 or (level == 5 and previous == 3), text
+        previous = level
+
+
+def test_heading_styles_carry_outline_levels_for_the_navigation_pane(built):
+    _, _, document = built
+    for level in range(1, 6):
+        ppr = document.styles[f"Heading {level}"].element.pPr
+        assert ppr.find(qn("w:outlineLvl")).get(qn("w:val")) == str(level - 1)
+
+
+def test_every_item_has_a_heading_and_one_picture_per_page(built):
+    ctx, _, document = built
+    counts = _pictures_per_item(document)
+    items = ctx.project.all_items()
+    assert sorted(counts) == sorted(it.number for it in items)
+    for item in items:
+        assert counts[item.number] == ctx.converted[item.file.sha256].pages, item.number
+    assert counts["1.1.1-01"] == 2 and counts["3.1.2-01"] == 1  # placeholder page included
+
+
+def test_photo_is_the_picture_itself_not_a_rendered_page(built):
+    _, path, document = built
+    photo = next(s for s in document.inline_shapes
+                 if abs(s.width / s.height - 4 / 3) < 0.01)
+    assert photo.width > photo.height
+    rid = photo._inline.graphic.graphicData.pic.blipFill.blip.embed
+    part = document.part.related_parts[rid]
+    assert part.partname.endswith(".jpeg")
+    with Image.open(__import__("io").BytesIO(part.blob)) as im:
+        assert max(im.size) <= 800 and abs(im.width / im.height - 4 / 3) < 0.01
+
+
+def test_landscape_page_gets_a_landscape_section_and_the_rest_stays_portrait(built):
+    _, _, document = built
+    orientations = [s.orientation for s in document.sections]
+    assert orientations == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    landscape = document.sections[1]
+    assert landscape.page_width > landscape.page_height
+    wide = [s for s in document.inline_shapes if s.width > s.height * 1.4]
+    assert len(wide) == 1  # the A3 landscape page, fitted across the landscape page
+    # the page number shows in every section, and the cover has none
+    assert document.sections[0].different_first_page_header_footer
+    assert not document.sections[1].different_first_page_header_footer
+
+
+def test_fonts_name_east_asian_faces_in_the_styles(built):
+    _, _, document = built
+    expected = {"Normal": "仿宋_GB2312", "Heading 1": "黑体", "Heading 2": "黑体",
+                "Heading 3": "楷体_GB2312", "Heading 4": "仿宋_GB2312", "Heading 5": "仿宋_GB2312"}
+    for name, font in expected.items():
+        rfonts = document.styles[name].element.rPr.rFonts
+        assert rfonts.get(qn("w:eastAsia")) == font, name
+        assert rfonts.get(qn("w:eastAsiaTheme")) is None, name
+
+
+def test_cover_names_unit_year_title_and_manifest_date(built):
+    _, _, document = built
+    texts = [p.text for p in document.paragraphs[:25] if p.text]
+    assert texts[:3] == [UNIT, "2022年度", "规范化建设自评佐证材料汇编"]
+    assert "2022年12月20日" in texts
+
+
+def test_score_table_and_divider_show_claimed_points_and_note(built):
+    ctx, _, document = built
+    score_rows = [[c.text for c in row.cells] for row in document.tables[0].rows]
+    assert ["自评总分", "", binder_docx.points(ctx.score.total)] in score_rows
+    assert ["3.1 完成装备配备", "5", "1.5"] in score_rows
+    divider = document.tables[1]  # the first tertiary, 1.1
+    row = [c.text for c in divider.rows[1].cells]
+    assert row[0] == "1.1.1" and row[3] == "1" and row[4] == NOTE
+
+
+def test_toc_field_is_prefilled_and_word_updates_it_on_open(built):
+    _, _, document = built
+    body = document.element.body
+    instr = [t.text for t in body.iter(qn("w:instrText")) if "TOC" in t.text]
+    assert instr == [' TOC \\o "1-5" \\h \\z \\u ']
+    links = [h.get(qn("w:anchor")) for h in body.iter(qn("w:hyperlink"))]
+    marks = [b.get(qn("w:name")) for b in body.iter(qn("w:bookmarkStart"))]
+    assert links == marks and len(links) == len(_headings(document))
+    assert document.settings.element.find(qn("w:updateFields")) is not None
+
+
+def test_footer_has_a_page_field(built):
+    _, _, document = built
+    footer = document.sections[0].footer.paragraphs[0]._p
+    assert [t.text.strip() for t in footer.iter(qn("w:instrText"))] == ["PAGE"]
+
+
+def test_core_properties_are_dated_from_the_manifest(built):
+    _, _, document = built
+    props = document.core_properties
+    assert props.created.date().isoformat() == "2022-12-20"
+    assert props.modified.date().isoformat() == "2022-12-20" and props.revision == 1
+
+
+def test_two_builds_are_byte_identical(built):
+    ctx, path, _ = built
+    first = path.read_bytes()
+    again = binder_docx.build(ctx)
+    assert again.read_bytes() == first
+
+
+def test_grey_detection_keeps_a_thin_red_seal_in_colour():
+    page = Image.new("RGB", (827, 1169), "white")
+    from PIL import ImageDraw
+
+    ImageDraw.Draw(page).ellipse((500, 800, 700, 1000), outline=(220, 0, 0), width=3)
+    assert not binder_docx.is_grey(page)
+    ImageDraw.Draw(page).ellipse((500, 800, 700, 1000), outline=(90, 90, 90), width=3)
+    assert binder_docx.is_grey(page)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_opens_the_binder(built, tmp_path, capsys):
+    ctx, path, _ = built
+    src = tmp_path / "binder.docx"
+    shutil.copy(path, src)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=300)
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(tmp_path / "binder.pdf").pages)
+    evidence_pages = sum(c.pages for c in ctx.converted.values())
+    assert pages > evidence_pages + 40  # + cover, score table, TOC, 40 dividers
+    text = subprocess.run(["pdftotext", str(tmp_path / "binder.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert text.count("佐证 1.1.1-02 组织生活会照片") == 2  # in the TOC and as the heading
+    with capsys.disabled():
+        print(f"\n  Word binder: {path.stat().st_size / evidence_pages / 1024:.1f} KB per "
+              f"evidence page ({evidence_pages} pages, PDF {pages} pages)")
