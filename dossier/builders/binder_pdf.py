@@ -179,7 +179,7 @@ def _write_volume(project, aux: pdfkit.AuxDoc, aux_path: Path, volume: pagemap.V
 
 def _merge(parts: list[tuple[Path, str]], out: Path, tmp: Path) -> None:
     """qpdf --empty --pages …: arguments in a file (Windows limits command lines to 32K)."""
-    args = ["--empty", "--pages"]
+    args = ["--empty", "--deterministic-id", "--pages"]
     for path, pages in parts:
         args += [str(path), pages]
     args += ["--", str(out)]
@@ -332,6 +332,8 @@ def _labels_and_info(pdf: pikepdf.Pdf, project, volume: pagemap.Volume) -> None:
         ModDate=pikepdf.String(stamp)))
     if "/Metadata" in pdf.Root:
         del pdf.Root.Metadata
+    if "/ID" in pdf.trailer:  # qpdf keeps the first half of an existing ID: start afresh
+        del pdf.trailer.ID
 
 
 def _remove_stale(project, paths: list[Path]) -> None:

@@ -49,6 +49,7 @@ BASELINE = 13.0
 STAMP_SIZE = 8.5
 STAMP_MARGIN = 40.0
 STAMP_COLOR = (60, 60, 60)
+BODY_BOTTOM = 22.0  # mm kept free above the page number on drawn pages
 
 
 def chinese_date(day: dt.date) -> str:
@@ -64,6 +65,18 @@ def new_doc() -> tuple[FPDF, dict[str, str]]:
     pdf.set_margins(22, 24, 22)
     faces = {role: fonts.add_role_font(pdf, role) for role in ROLES}
     return pdf, faces
+
+
+def goto(pdf: FPDF, page: int) -> None:
+    """Draw on an earlier page from now on.
+
+    fpdf2 writes a font operator only when the font changes, and it does not know which
+    font that page's content stream last selected: without the size nudge below, text
+    drawn there would use the wrong font's glyph ids (garbage characters).
+    """
+    if pdf.page != page:
+        pdf.page = page
+        pdf.set_font_size(pdf.font_size_pt + 0.5)
 
 
 def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
@@ -152,7 +165,7 @@ class AuxDoc:
                 first, count = self.score
                 for n in range(count):
                     _footer(pdf, faces, first + n, pagemap.roman(volume.score_index + n + 1))
-        pdf.page = last
+        goto(pdf, last)
         for volume in page_map.volumes:
             first = pdf.page + 1
             draw_cover(pdf, faces, self.content, volume)
@@ -174,7 +187,7 @@ class AuxDoc:
 @contextmanager
 def quiet_font_tools():
     """fontTools warns on stderr about bitmap tables it drops while subsetting: not news."""
-    logger = logging.getLogger("fontTools")
+    logger = logging.getLogger("fontTools.subset")
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
@@ -203,7 +216,7 @@ def toc_entry_rect(entry: pagemap.TocEntry) -> tuple[float, float, float, float]
 
 def _footer(pdf: FPDF, faces: dict, page: int, text: str, align: str = "C") -> None:
     """A page number on ``page``, where evidence pages have theirs (A4 pages)."""
-    pdf.page = page
+    goto(pdf, page)
     pdf.set_font(faces["黑体"], size=STAMP_SIZE)
     pdf.set_text_color(*STAMP_COLOR)
     base = A4[1] - BASELINE / MM
@@ -213,13 +226,19 @@ def _footer(pdf: FPDF, faces: dict, page: int, text: str, align: str = "C") -> N
     pdf.set_text_color(0, 0, 0)
 
 
-def _centered(pdf: FPDF, faces: dict, role: str, size: float, y: float, text: str) -> float:
-    """Centered, wrapped text from ``y``; returns the y below it."""
+def _centered(pdf: FPDF, faces: dict, role: str, size: float, y: float, text: str,
+              width: float = A4[0] - 50) -> float:
+    """Centered text from ``y``, wrapped into lines of even length; returns the y below it."""
     pdf.set_font(faces[role], size=size)
     height = size * 0.55
-    for line in wrap(pdf, text, A4[0] - 50):
-        pdf.set_xy(25, y)
-        pdf.cell(A4[0] - 50, height, line, align="C")
+    lines = wrap(pdf, text, width)
+    if len(lines) > 1:  # balance: "…（县级执法\n机构）》" reads worse than two even halves
+        even = pdf.get_string_width(text) / len(lines)
+        while len(lines := wrap(pdf, text, even)) > len(wrap(pdf, text, width)):
+            even += size * 0.2
+    for line in lines:
+        pdf.set_xy((A4[0] - width) / 2, y)
+        pdf.cell(width, height, line, align="C")
         y += height
     return y
 
@@ -260,11 +279,12 @@ def draw_score_table(pdf: FPDF, faces: dict, content: Content) -> None:
     strong = FontFace(family=faces["黑体"], size_pt=10.5, fill_color=(242, 242, 242))
     pdf.set_font(faces["仿宋"], size=10.5)
     pdf.set_draw_color(*RULE)
-    with pdf.table(col_widths=(16, 92, 18, 20, 20), line_height=6.4, text_align=(
+    pdf.set_auto_page_break(True, margin=BODY_BOTTOM)
+    with pdf.table(col_widths=(16, 86, 20, 22, 22), line_height=6.2, text_align=(
             "CENTER", "LEFT", "CENTER", "CENTER", "CENTER"), headings_style=head,
             repeat_headings=1, padding=(0.6, 1.5)) as table:
         row = table.row()
-        for text in ("编号", "指标", "分值", "自评得分", "佐证（件）"):
+        for text in ("编号", "指标", "分值", "自评得分", "佐证材料"):
             row.cell(text)
         for p in project.standard.primary:
             s = primary[p.code]
@@ -276,14 +296,16 @@ def draw_score_table(pdf: FPDF, faces: dict, content: Content) -> None:
             for sec in p.secondary:
                 for t in sec.tertiary:
                     row = table.row()
-                    for text in (t.code, t.name, points_text(t.points),
+                    row.cell(t.code, style=FontFace(family=faces["黑体"], size_pt=10))
+                    for text in (t.name, points_text(t.points),
                                  points_text(tertiary[t.code].claimed), str(counts[t.code])):
                         row.cell(text)
         for label, value in (("基本分合计", score.base), ("加分", score.bonus),
                              ("扣分", -Decimal(score.deductions)), ("总分", score.total)):
             row = table.row(style=strong)
             row.cell(label, colspan=3, align="RIGHT")
-            row.cell(points_text(value), colspan=2)
+            shown = points_text(value)
+            row.cell(shown.replace("-", "−") if shown != "0" or label != "扣分" else "0", colspan=2)
         row = table.row(style=strong)
         row.cell("自评等级", colspan=3, align="RIGHT")
         row.cell(score.grade, colspan=2)
@@ -294,6 +316,7 @@ def draw_score_table(pdf: FPDF, faces: dict, content: Content) -> None:
         for line in extras:
             pdf.set_x(22)
             pdf.multi_cell(A4[0] - 44, 5.5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_auto_page_break(False)
 
 
 def draw_toc(pdf: FPDF, faces: dict, volume: pagemap.Volume) -> None:
@@ -305,7 +328,7 @@ def draw_toc(pdf: FPDF, faces: dict, volume: pagemap.Volume) -> None:
             _centered(pdf, faces, "小标宋", 20, 22, "目    录")
         _footer(pdf, faces, pdf.page, pagemap.roman(volume.toc_index + n + 1))
     for e in volume.toc:
-        pdf.page = first + e.toc_page
+        goto(pdf, first + e.toc_page)
         lines = _toc_lines(pdf, faces, e.level, e.text)
         x0, y_b, x1, _y_t = toc_entry_rect(e)
         left = x0 / MM
@@ -326,7 +349,7 @@ def draw_toc(pdf: FPDF, faces: dict, volume: pagemap.Volume) -> None:
             pdf.set_text_color(0, 0, 0)
         pdf.set_xy(TOC_RIGHT - TOC_NUM_WIDTH, y)
         pdf.cell(TOC_NUM_WIDTH, TOC_LINE, num, align="R")
-    pdf.page = first + volume.toc_pages - 1
+    goto(pdf, first + volume.toc_pages - 1)
 
 
 def draw_divider(pdf: FPDF, faces: dict, content: Content, code: str) -> None:
@@ -350,11 +373,12 @@ def draw_divider(pdf: FPDF, faces: dict, content: Content, code: str) -> None:
         pdf.set_font(faces["仿宋"], size=11)
         pdf.multi_cell(0, 6, t.intro, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
-    pdf.set_auto_page_break(True, margin=24)
-    pdf.set_font(faces["仿宋"], size=10.5)
+    pdf.set_auto_page_break(True, margin=BODY_BOTTOM)
+    pdf.set_font(faces["仿宋"], size=11)
     pdf.set_draw_color(*RULE)
-    head = FontFace(family=faces["黑体"], size_pt=10.5, fill_color=(225, 225, 225))
-    with pdf.table(col_widths=(16, 66, 14, 16, 54), line_height=5.6, headings_style=head,
+    head = FontFace(family=faces["黑体"], size_pt=11, fill_color=(225, 225, 225))
+    code_style = FontFace(family=faces["黑体"], size_pt=10)
+    with pdf.table(col_widths=(16, 64, 14, 20, 52), line_height=6.0, headings_style=head,
                    text_align=("CENTER", "LEFT", "CENTER", "CENTER", "LEFT"),
                    repeat_headings=1, padding=(0.8, 1.5)) as table:
         row = table.row()
@@ -369,8 +393,10 @@ def draw_divider(pdf: FPDF, faces: dict, content: Content, code: str) -> None:
             items = len(project.items_for(c.code))
             note = (note + "\n" if note else "") + (f"佐证材料 {items} 件" if items else "无佐证材料")
             row = table.row()
-            for text in (c.code, c.text, points_text(c.points),
-                         points_text(cs.claimed) if cs else "—", note):
+            row.cell(c.code, style=code_style)
+            shown = "—" if cs is None else (
+                "未填报" if cs.claim is None and cs.facts is None else points_text(cs.claimed))
+            for text in (c.text, points_text(c.points), shown, note):
                 row.cell(text)
     pdf.set_auto_page_break(False)
 
