@@ -166,8 +166,18 @@ def test_demo_is_small_and_has_every_kind_of_file():
 
 @pytest.mark.slow
 def test_committed_demo_is_what_make_demo_writes(tmp_path):
+    """Same files, same manifest, same plain-text bytes.
+
+    Image, PDF and Office bytes also depend on the installed Pillow, libjpeg, fpdf2 and
+    fonts, which pip and apt may update between machines, so only their names are
+    compared here; byte-reproducibility on one machine is tested above.
+    """
     make_demo.build(tmp_path)
-    assert hashes(tmp_path / "evidence") == hashes(ROOT / "evidence"), \
+    fresh, committed = hashes(tmp_path / "evidence"), hashes(ROOT / "evidence")
+    assert sorted(fresh) == sorted(committed), \
         "the demo is stale: run .venv/bin/python tools/make_demo.py and commit"
+    for rel in committed:
+        if rel.endswith(".txt"):
+            assert fresh[rel] == committed[rel], rel
     assert (tmp_path / "manifests" / "2022.yaml").read_bytes() == \
         (ROOT / "manifests" / "2022.yaml").read_bytes()
