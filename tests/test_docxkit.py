@@ -90,7 +90,8 @@ def test_picture_store_names_parts_in_order_and_reuses_a_key(tmp_path):
     document = docx.Document()
     store = docxkit.PictureStore(document)
     for path, key in ((red, "a"), (blue, "b"), (red, "a")):
-        store.add(document.add_paragraph().add_run(), path, Mm(40), Mm(60), key=key)
+        store.add(document.add_paragraph().add_run(), path, Mm(40), Mm(60), key=key,
+                  border_rgb="A0A0A0" if key == "b" else None)
     out = tmp_path / "a.docx"
     back = _reopen(document, out)
     assert len(back.inline_shapes) == 3
@@ -99,6 +100,9 @@ def test_picture_store_names_parts_in_order_and_reuses_a_key(tmp_path):
     ids = [d.get("id") for d in back.element.body.iter(qn("wp:docPr"))]
     assert len(set(ids)) == 3
     assert back.inline_shapes[0].width == Mm(40)
+    frames = [ln.find(qn("a:solidFill")).find(qn("a:srgbClr")).get("val")
+              for ln in back.element.body.iter(qn("a:ln"))]
+    assert frames == ["A0A0A0"]  # only the picture that asked for a frame
 
 
 def test_saves_at_different_times_give_identical_bytes_and_fixed_dates(tmp_path):

@@ -489,14 +489,17 @@ class _Binder:
         photo = item.file.kind == "image" and not converted.placeholder
         try:
             pdf = pdfium.PdfDocument(str(converted.pdf))
-        except (pdfium.PdfiumError, OSError) as exc:
-            raise BuildError(f"读取转换后的文件失败：{converted.pdf}（{exc}）",
-                             hint="删除 build/.cache 后重新运行 dossier build。") from exc
-        try:
-            for index in range(len(pdf)):
-                self.page(item, converted, pdf, index, photo)
-        finally:
-            pdf.close()
+            try:
+                for index in range(len(pdf)):
+                    self.page(item, converted, pdf, index, photo)
+            finally:
+                pdf.close()
+        except (pdfium.PdfiumError, pikepdf.PdfError, OSError) as exc:
+            raise BuildError(
+                f"佐证 {item.number}（{item.file.rel}）转换后的页面无法读取：{exc}",
+                path=converted.pdf,
+                hint="删除 build/.cache 文件夹后重新运行 dossier build；仍失败时请替换该文件。",
+            ) from exc
 
     def page(self, item, converted, pdf, index: int, photo: bool) -> None:
         self._image_no += 1
@@ -521,4 +524,4 @@ class _Binder:
         fmt.first_line_indent = Pt(0)
         width, height = _fit(size, BOX_LANDSCAPE if landscape else BOX_PORTRAIT)
         self.pictures.add(paragraph.add_run(), out, width, height,
-                          key=(converted.sha256, index))
+                          key=(converted.sha256, index), border_rgb=None if photo else "A0A0A0")

@@ -207,8 +207,10 @@ class PictureStore:
         self._next_shape_id = max(ids, default=0) + 1
         self._by_key: dict[object, tuple[str, str]] = {}
 
-    def add(self, run, path: Path, width_emu: int, height_emu: int, *, key=None):
-        """Place the picture in ``path`` (JPEG or PNG) in ``run`` at the given size."""
+    def add(self, run, path: Path, width_emu: int, height_emu: int, *, key=None,
+            border_rgb: str | None = None):
+        """Place the picture in ``path`` (JPEG or PNG) in ``run`` at the given size;
+        ``border_rgb`` (e.g. ``"A0A0A0"``) draws a hairline frame, for white pages."""
         path = Path(path)
         if key is not None and key in self._by_key:
             r_id, filename = self._by_key[key]
@@ -219,14 +221,30 @@ class PictureStore:
             partname = PackURI(f"/word/media/{filename}")
             self._next_media += 1
             part = _FileImagePart(partname, _CONTENT_TYPES[ext], path, self._package)
-            r_id = self._part.relate_to(part, RT.IMAGE)
+            # relate_to() would search all relationships for each picture (quadratic);
+            # "rIdImgN" cannot clash with python-docx's own "rIdN".
+            r_id = f"rIdImg{self._next_media - 1}"
+            self._part.rels.add_relationship(RT.IMAGE, part, r_id)
             if key is not None:
                 self._by_key[key] = (r_id, filename)
         inline = CT_Inline.new_pic_inline(self._next_shape_id, r_id, filename,
                                           int(width_emu), int(height_emu))
         self._next_shape_id += 1
+        if border_rgb:
+            _add_outline(inline, border_rgb)
         run._r.add_drawing(inline)
         return inline
+
+
+def _add_outline(inline, rgb: str) -> None:
+    line = OxmlElement("a:ln")
+    line.set("w", "6350")  # 0.5 pt
+    fill = OxmlElement("a:solidFill")
+    colour = OxmlElement("a:srgbClr")
+    colour.set("val", rgb)
+    fill.append(colour)
+    line.append(fill)
+    inline.graphic.graphicData.pic.spPr.append(line)
 
 
 # -- deterministic save ------------------------------------------------------------------
