@@ -108,3 +108,27 @@ def test_office_files_convert_in_batches_deterministically(tmp_path):
     assert one[files[3].sha256].placeholder and "原件见归档包" in texts[3]
     for key in one:
         assert one[key].pdf.read_bytes() == two[key].pdf.read_bytes()
+
+
+@pytest.mark.slow
+def test_timed_out_office_file_is_not_cached_and_converts_next_time(tmp_path, monkeypatch):
+    """A hang may be the machine's fault: the placeholder is not kept in the cache."""
+    from dossier.tools import libreoffice
+
+    flag = tmp_path / "hang-now"
+    flag.touch()
+    wrapper = tmp_path / "soffice"
+    wrapper.write_text(f'#!/bin/sh\n[ -f "{flag}" ] && sleep 60\n'
+                       f'exec "{libreoffice.find_soffice()}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("DOSSIER_SOFFICE", str(wrapper))
+    monkeypatch.setattr(libreoffice, "_STARTUP_SECONDS", 1.0)
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    files = [factories.evidence(factories.docx(folder / "台账.docx"), "office")]
+    first = convert_files(files, tmp_path / "cache", jobs=1, office_timeout=2)
+    assert "超时" in first[files[0].sha256].placeholder
+    flag.unlink()
+    second = convert_files(files, tmp_path / "cache", jobs=1, office_timeout=60)
+    assert second[files[0].sha256].placeholder is None
+    assert "执法检查记录" in factories.pdf_text(second[files[0].sha256].pdf)

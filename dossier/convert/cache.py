@@ -35,6 +35,7 @@ class Outcome:
     pages: int
     placeholder: str | None = None
     name: str | None = None  # the name a placeholder page shows
+    transient: bool = False  # a timeout or crash: not cached, tried again next build
 
 
 def entry_paths(cache_dir: Path, sha256: str, kind: str, version: str) -> tuple[Path, Path]:
@@ -54,5 +55,8 @@ def read_entry(pdf: Path, sidecar: Path) -> Outcome | None:
 
 
 def write_sidecar(sidecar: Path, outcome: Outcome) -> None:
+    """Record the outcome; transient failures are not recorded, so they are retried."""
+    if outcome.transient:
+        return
     data = {"pages": outcome.pages, "placeholder": outcome.placeholder, "name": outcome.name}
     write_text_atomic(sidecar, json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")

@@ -13,6 +13,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from dossier.convert import pdf, placeholder
@@ -54,7 +55,9 @@ def convert_batch(sources: Sequence[Source], outs: Sequence[Path], *, work_dir: 
 def _finish(source: Source, out: Path, result: libreoffice.OfficeResult) -> Outcome:
     if result.pdf is None:
         log.info("LibreOffice failed on %s: %s", source.name, result.error)
-        return placeholder.for_source(source, out, f"{result.error}。{ADVICE}")
+        page = placeholder.for_source(source, out, f"{result.error}。{ADVICE}")
+        # a hang may be the machine's fault (busy, out of memory): try again next build
+        return replace(page, transient=bool(result.timed_out))
     try:
         return Outcome(pdf.normalize(result.pdf, out, drop_info=True))
     except Exception as exc:  # noqa: BLE001 - any unusable output is the same failure

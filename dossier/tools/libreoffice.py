@@ -41,6 +41,7 @@ class OfficeResult:
     source: Path
     pdf: Path | None
     error: str | None = None
+    timed_out: bool = False
 
 
 def find_soffice() -> Path | None:
@@ -156,7 +157,8 @@ def _result(source: Path, outdir: Path, in_time: bool, output: str,
     if pdf.is_file() and pdf.stat().st_size > 0:
         return OfficeResult(source, pdf)
     if not in_time:
-        return OfficeResult(source, None, f"LibreOffice 转换超时（超过{timeout:g}秒），已中止")
+        return OfficeResult(source, None, f"LibreOffice 转换超时（超过{timeout:g}秒），已中止",
+                            timed_out=True)
     detail = " ".join(line for line in output.splitlines() if "Error" in line)[:200]
     return OfficeResult(source, None, "LibreOffice 无法打开或转换此文件" +
                         (f"（{detail}）" if detail else ""))
