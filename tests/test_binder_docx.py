@@ -254,3 +254,20 @@ def test_libreoffice_opens_the_binder(built, tmp_path, capsys):
     with capsys.disabled():
         print(f"\n  Word binder: {path.stat().st_size / evidence_pages / 1024:.1f} KB per "
               f"evidence page ({evidence_pages} pages, PDF {pages} pages)")
+
+
+def test_rendered_text_pages_become_png_and_scans_jpeg(tmp_path):
+    from PIL import ImageDraw
+
+    text_page = Image.new("RGB", (827, 1169), "white")
+    ImageDraw.Draw(text_page).text((100, 100), "Evidence page 1", fill="black")
+    out = binder_docx._save_page_image(text_page, tmp_path / "text")
+    assert out.suffix == ".png" and Image.open(out).mode == "P"
+
+    scan = Image.effect_noise((827, 1169), 30).convert("RGB")
+    out = binder_docx._save_page_image(scan, tmp_path / "scan")
+    assert out.suffix == ".jpeg" and Image.open(out).mode == "L"
+
+    ImageDraw.Draw(scan).ellipse((500, 800, 700, 1000), outline=(220, 0, 0), width=4)
+    out = binder_docx._save_page_image(scan, tmp_path / "seal")
+    assert out.suffix == ".jpeg" and Image.open(out).mode == "RGB"
