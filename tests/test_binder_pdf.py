@@ -76,6 +76,8 @@ def make_workspace(root: Path) -> Path:
     factories.jpeg(folder(root, "1.1.1") / "组织生活会照片.jpg")
     _text_pdf(folder(root, "1.1.2") / "学习计划A3.pdf", pages=2, size=factories.A3_PT)
     _text_pdf(folder(root, "1.1") / "党建总体情况.pdf", rotate=90)
+    _text_pdf(folder(root, "1.2.1") / "倒置扫描.pdf", rotate=180)
+    _text_pdf(folder(root, "1.2.2") / "横向扫描.pdf", rotate=270, size=(841.89, 595.28))
     factories.encrypted_pdf(folder(root, "3.1.1") / "加密文件.pdf")
     _text_pdf(folder(root, "3.1.2") / "满版黑色.pdf", black=True)
     _text_pdf(folder(root, "13.1.1") / "效能评估.pdf", pages=2)
@@ -131,7 +133,8 @@ def test_every_item_is_stamped_on_each_of_its_pages(pages_text):
     seen = {(n, int(p), int(of)) for s in stamps for n, p, of in s}
     assert ("1.1.1-01", 3, 3) in seen and ("1.1.1-01", 1, 3) in seen
     assert {n for n, _p, _of in seen} == {"1.1-01", "1.1.1-01", "1.1.1-02", "1.1.2-01",
-                                          "3.1.1-01", "3.1.2-01", "13.1.1-01"}
+                                          "1.2.1-01", "1.2.2-01", "3.1.1-01", "3.1.2-01",
+                                          "13.1.1-01"}
     assert all(len(s) <= 1 for s in stamps)
 
 
@@ -232,9 +235,9 @@ def test_a3_page_stays_a3_and_rotation_is_kept(binder, pages_text):
     assert (round(float(a4.mediabox.width)), round(float(a4.mediabox.height))) == (595, 842)
 
 
-def _render(binder: Path, index: int, tmp: Path) -> Image.Image:
+def _render(binder: Path, index: int, tmp: Path, dpi: int = 30) -> Image.Image:
     prefix = tmp / f"page{index}"
-    subprocess.run(["pdftoppm", "-r", "30", "-png", "-singlefile", "-f", str(index + 1),
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", "-f", str(index + 1),
                     "-l", str(index + 1), str(binder), str(prefix)], check=True)
     return Image.open(prefix.with_suffix(".png")).convert("L")
 
@@ -250,14 +253,21 @@ def test_stamp_strip_does_not_cover_page_content(binder, pages_text, tmp_path):
     assert white > 0.8
 
 
-def test_rotated_page_has_its_stamp_at_the_bottom_as_shown(binder, pages_text, tmp_path):
-    im = _render(binder, first_stamps(pages_text)["1.1-01"], tmp_path)
+@pytest.mark.parametrize(("number", "landscape"), [
+    ("1.1.1-01", False), ("1.1-01", True), ("1.2.1-01", False), ("1.2.2-01", False)])
+def test_stamp_is_upright_at_the_bottom_as_shown(binder, pages_text, tmp_path, number, landscape):
+    """/Rotate 0, 90, 180, 270: the stamp reads left to right along the bottom edge as shown."""
+    im = _render(binder, first_stamps(pages_text)[number], tmp_path, dpi=72)
     w, h = im.size
-    assert w > h  # shown landscape
-    bottom = im.crop((0, h - int(h * 0.06), w, h))
-    right = im.crop((w - int(w * 0.03), 0, w, h - int(h * 0.08)))
-    assert min(bottom.tobytes()) < 150  # stamp text and hairline
-    assert min(right.tobytes()) > 200
+    assert (w > h) == landscape
+    text_band = im.crop((0, h - 22, w, h))  # below the hairline (26 pt up)
+    ink = [x for x in range(w) for y in range(22) if text_band.getpixel((x, y)) < 160]
+    assert ink, "no stamp at the bottom"
+    left = sum(1 for x in ink if x < w / 3)
+    right = sum(1 for x in ink if x > 2 * w / 3)
+    assert left > right > 0  # "佐证 … · 1/1" at the left, the shorter "第 N 页" at the right
+    top = im.crop((0, 0, w, int(h * 0.05)))
+    assert min(top.tobytes()) > 200  # and nothing along the top edge
 
 
 @pytest.mark.slow
@@ -327,3 +337,21 @@ def test_missing_conversion_gets_a_placeholder_and_the_build_finishes(tmp_path):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "佐证 2.1.1-01 · 1/1" in text and "原件见归档包" in text
     shutil.rmtree(root / "build")
+
+
+@pytest.mark.slow
+def test_unreadable_converted_pdf_becomes_a_placeholder_and_numbering_holds(tmp_path):
+    """A cache entry damaged after conversion: the merge fails, the item is replaced, re-planned."""
+    root = make_workspace(tmp_path / "ws")
+    project = load_project(root)
+    converted = convert_files([it.file for it in project.all_items()], project.cache_dir)
+    a3 = next(it for it in project.all_items() if it.number == "1.1.2-01")
+    converted[a3.file.sha256].pdf.write_bytes(b"%PDF-1.4\n garbage, no objects at all")
+    ctx = BuildContext(project=project, score=compute_score(project), check=None,
+                       converted=converted)
+    path = binder_pdf.build(ctx)[0]
+    texts = page_texts(path)
+    index = first_stamps(texts)["1.1.2-01"]
+    assert "原件见归档包" in texts[index] and "佐证 1.1.2-01 · 1/1" in texts[index]
+    labels = PdfReader(path).page_labels
+    assert all(labels[i] == m.group(1) for i, t in enumerate(texts) if (m := RUNNING.search(t)))

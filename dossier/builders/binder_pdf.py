@@ -37,6 +37,7 @@ from dossier.tools import fonts, qpdf
 log = logging.getLogger(__name__)
 
 UNREADABLE = "转换后的PDF无法读取，已以说明页代替，请检查原文件后重新生成。"
+IN_USE = "文件可能正被其他程序（如PDF阅读器）打开，或磁盘已满：关闭该文件、腾出空间后重新运行。"
 MISSING = "文件未能转换为PDF，已以说明页代替，请检查原文件后重新生成。"
 
 
@@ -72,7 +73,8 @@ def build(ctx) -> list[Path]:
             log.info("a converted PDF is unreadable; checking every source")
             sources = _checked(ctx, sources, Path(tmp))
             paths = _build(ctx, sources, Path(tmp))
-    _remove_stale(project, paths)
+    for stale in _remove_stale(project, paths):
+        ctx.progress.log(f"旧的汇编文件无法删除（可能正被打开）：{stale}。请关闭后手动删除，以免与新生成的文件混淆。")
     return paths
 
 
@@ -91,8 +93,7 @@ def _build(ctx, sources: dict[str, _Source], tmp: Path) -> list[Path]:
     total = sum(v.total_pages for v in pmap.volumes)
     with ctx.progress.task("生成佐证材料汇编（PDF）", total=total) as task:
         for volume, path in zip(pmap.volumes, paths, strict=True):
-            _write_volume(project, aux, aux_path, volume, sources, path, tmp)
-            task.advance(volume.total_pages)
+            _write_volume(project, aux, aux_path, volume, sources, path, tmp, task)
     return paths
 
 
@@ -150,7 +151,7 @@ def _checked(ctx, sources: dict[str, _Source], tmp: Path) -> dict[str, _Source]:
 
 
 def _write_volume(project, aux: pdfkit.AuxDoc, aux_path: Path, volume: pagemap.Volume,
-                  sources: dict[str, _Source], target: Path, tmp: Path) -> None:
+                  sources: dict[str, _Source], target: Path, tmp: Path, task) -> None:
     merged = tmp / f"merged-{volume.number}.pdf"
     parts = [(aux_path, f"{a}-{b}") for a, b in aux.front_ranges(volume)]
     for block in volume.blocks:
@@ -169,12 +170,17 @@ def _write_volume(project, aux: pdfkit.AuxDoc, aux_path: Path, volume: pagemap.V
         with pikepdf.open(stamps_path) as stamps:
             for n, (stamp, geo) in enumerate(zip(volume.stamps(), geometry, strict=True)):
                 _stamp_page(pdf, pdf.pages[stamp.index], stamps.pages[n], geo)
+            task.advance(volume.front_pages + volume.body_pages // 2)
             _links(pdf, volume)
             _outline(pdf, volume)
             _labels_and_info(pdf, project, volume)
-            with atomic_write(target) as out:
-                pdf.save(out, deterministic_id=True, compress_streams=True,
-                         object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            try:
+                with atomic_write(target) as out:
+                    pdf.save(out, deterministic_id=True, compress_streams=True,
+                             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            except OSError as exc:
+                raise BuildError(f"无法写入 {target}（{exc.strerror or exc}）。", hint=IN_USE) from exc
+            task.advance(volume.body_pages - volume.body_pages // 2)
 
 
 def _merge(parts: list[tuple[Path, str]], out: Path, tmp: Path) -> None:
@@ -336,12 +342,21 @@ def _labels_and_info(pdf: pikepdf.Pdf, project, volume: pagemap.Volume) -> None:
         del pdf.trailer.ID
 
 
-def _remove_stale(project, paths: list[Path]) -> None:
-    """Remove binder files of an earlier build that this one does not replace."""
+def _remove_stale(project, paths: list[Path]) -> list[Path]:
+    """Remove binder files of an earlier build that this one does not replace.
+
+    Returns those that could not be removed (open in a viewer on Windows).
+    """
+    failed = []
     keep = {p.name for p in paths}
     candidates = [output_path(project, "binder_pdf"), *project.build_dir.glob(
         project.output_name(f"{BINDER_SUFFIX}（第*册）.pdf"))]
     for path in candidates:
         if path.name not in keep and path.exists():
-            path.unlink()
+            try:
+                path.unlink()
+            except OSError as exc:
+                log.info("cannot remove %s: %s", path, exc)
+                failed.append(path)
+    return failed
 
