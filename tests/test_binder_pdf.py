@@ -299,7 +299,7 @@ def test_max_pages_splits_into_volumes_without_splitting_an_item(tmp_path):
         running = [int(m.group(1)) for t in texts if (m := RUNNING.search(t))]
         assert running[0] == 1 and running == sorted(running)  # numbers restart per volume
     assert all(len(v) == 1 for v in where.values())
-    assert len(where) == 7
+    assert len(where) == 9
 
 
 @pytest.mark.slow
