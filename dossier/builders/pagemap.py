@@ -62,7 +62,7 @@ def roman(n: int) -> str:
 
 
 class Layout(Protocol):
-    """What the renderer tells the map about page counts (see binder_pdf.PdfLayout)."""
+    """What the renderer tells the map about page counts (see pdfkit.AuxDoc)."""
 
     def score_pages(self) -> int: ...
 

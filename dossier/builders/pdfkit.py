@@ -64,6 +64,8 @@ def new_doc() -> tuple[FPDF, dict[str, str]]:
     pdf.set_auto_page_break(False)
     pdf.set_margins(22, 24, 22)
     faces = {role: fonts.add_role_font(pdf, role) for role in ROLES}
+    # A character the role's font lacks (a symbol in a file name) comes from the 黑体 face.
+    pdf.set_fallback_fonts([faces["黑体"]], exact_match=False)
     return pdf, faces
 
 
@@ -304,8 +306,7 @@ def draw_score_table(pdf: FPDF, faces: dict, content: Content) -> None:
                              ("扣分", -Decimal(score.deductions)), ("总分", score.total)):
             row = table.row(style=strong)
             row.cell(label, colspan=3, align="RIGHT")
-            shown = points_text(value)
-            row.cell(shown.replace("-", "−") if shown != "0" or label != "扣分" else "0", colspan=2)
+            row.cell(points_text(value), colspan=2)
         row = table.row(style=strong)
         row.cell("自评等级", colspan=3, align="RIGHT")
         row.cell(score.grade, colspan=2)
@@ -330,8 +331,7 @@ def draw_toc(pdf: FPDF, faces: dict, volume: pagemap.Volume) -> None:
     for e in volume.toc:
         goto(pdf, first + e.toc_page)
         lines = _toc_lines(pdf, faces, e.level, e.text)
-        x0, y_b, x1, _y_t = toc_entry_rect(e)
-        left = x0 / MM
+        left = TOC_LEFT + TOC_INDENT[e.level]
         top = (TOC_FIRST_TOP if e.toc_page == 0 else TOC_TOP) + e.toc_line * TOC_LINE
         for i, line in enumerate(lines):
             pdf.set_xy(left, top + i * TOC_LINE)
