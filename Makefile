@@ -27,7 +27,7 @@ demo: install system-deps
 	$(BIN)/dossier doctor
 	@echo "== 检查（演示数据故意缺少几项材料，所以会列出阻断问题）"
 	-$(BIN)/dossier check
-	$(BIN)/dossier check --format html
+	-$(BIN)/dossier check --format html
 	$(BIN)/dossier score
 	$(BIN)/dossier build
 	@echo "== 打包（演示数据有阻断问题，用 --force 打包以便演示）"
