@@ -152,9 +152,12 @@ def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool =
 
 
 def describe_finding(finding) -> str:
-    where = " ".join(str(x) for x in (getattr(finding, "code", None),
-                                      getattr(finding, "path", None)) if x)
-    return f"{where}：{finding.message}" if where else str(finding.message)
+    """The finding's message, prefixed with its code or path when the message lacks them."""
+    message = str(finding.message)
+    for where in (getattr(finding, "code", None), getattr(finding, "path", None)):
+        if where and str(where) not in message:
+            return f"{where}：{message}"
+    return message
 
 
 def _format_warnings(items) -> list[str]:
