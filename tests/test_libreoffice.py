@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 
@@ -10,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from dossier.errors import ExitCode, MissingToolError
-from dossier.tools import libreoffice
+from dossier.tools import fonts, libreoffice
 from tests import factories
 
 pytestmark = pytest.mark.slow
@@ -42,12 +43,29 @@ def test_batch_converts_docx_and_xlsx_and_fails_only_the_bad_file(tmp_path):
     assert results[1].pdf is None and "LibreOffice" in results[1].error
 
 
-def test_word_font_names_render_with_the_substitutes(tmp_path):
-    doc = factories.docx(tmp_path / "fangsong.docx", ["仿宋正文"], font="仿宋_GB2312")
-    [result] = libreoffice.convert_to_pdf([doc], tmp_path / "out", profile_dir=tmp_path / "p")
-    fonts_used = subprocess.run(["pdffonts", str(result.pdf)], capture_output=True, text=True,
-                                check=True).stdout
-    assert "UMing" in fonts_used or "FangSong" in fonts_used
+def _ps_name(role: str) -> str:
+    """PostScript name of the installed font that plays ``role`` (as pdffonts shows it)."""
+    font = fonts.resolve_font(role)
+    return subprocess.run(["fc-query", "-i", str(font.index), "-f", "%{postscriptname}",
+                           str(font.path)], capture_output=True, text=True, check=True).stdout
+
+
+def test_every_word_font_name_renders_with_its_own_substitute(tmp_path):
+    """仿宋_GB2312, 楷体_GB2312 and 黑体 each map to their role's font, not a common fallback.
+
+    LibreOffice's own substitution list wins over a fontconfig alias; the profile's
+    replacement table is what makes this hold.
+    """
+    roles = ("仿宋", "楷体", "黑体")
+    docs = [factories.docx(tmp_path / f"{role}.docx", [f"{role}正文：规范化建设"],
+                           font=fonts.WORD_NAMES[role]) for role in roles]
+    results = libreoffice.convert_to_pdf(docs, tmp_path / "out", profile_dir=tmp_path / "p")
+    for role, result in zip(roles, results, strict=True):
+        used = subprocess.run(["pdffonts", str(result.pdf)], capture_output=True, text=True,
+                              check=True).stdout
+        # Noto CJK collections share one CFF table named for the JP face: compare without region
+        family = re.sub(r"CJK(jp|kr|sc|tc|hk)", "CJK", _ps_name(role).split("-")[0])
+        assert family in re.sub(r"CJK(jp|kr|sc|tc|hk)", "CJK", used), (role, used)
 
 
 def test_hung_batch_is_killed_and_retried_file_by_file(tmp_path, monkeypatch):

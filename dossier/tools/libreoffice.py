@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from dossier.errors import MissingToolError
 from dossier.tools import fonts
@@ -84,7 +85,54 @@ def version() -> str | None:
     return text.splitlines()[0] if text else None
 
 
+_MARK = "<!-- dossier font substitutions -->"
+
+
+def write_font_replacements(profile_dir: Path) -> Path:
+    """Put the Word font names → installed substitutes in the profile's replacement table.
+
+    LibreOffice consults its own substitution list (VCL.xcu) before fontconfig, so a
+    fontconfig alias alone lets 仿宋_GB2312 fall to an arbitrary CJK font; the
+    replacement table (Tools ▸ Options ▸ Fonts, "always") is applied first.
+    """
+    path = Path(profile_dir) / "user" / "registrymodifications.xcu"
+    items = ['<item oor:path="/org.openoffice.Office.Common/Font/Substitution">'
+             '<prop oor:name="Replacement" oor:op="fuse"><value>true</value></prop></item>']
+    n = 0
+    for role in fonts.ROLES:
+        font = fonts.resolve_font(role)
+        if font is None:
+            continue
+        for alias in fonts.ALIASES[role]:
+            if alias == font.family:
+                continue
+            items.append(
+                '<item oor:path="/org.openoffice.Office.Common/Font/Substitution/FontPairs">'
+                f'<node oor:name="dossier{n}" oor:op="replace">'
+                '<prop oor:name="Always" oor:op="fuse"><value>true</value></prop>'
+                '<prop oor:name="OnScreenOnly" oor:op="fuse"><value>false</value></prop>'
+                f'<prop oor:name="ReplaceFont" oor:op="fuse"><value>{escape(alias)}</value></prop>'
+                f'<prop oor:name="SubstituteFont" oor:op="fuse"><value>{escape(font.family)}'
+                '</value></prop></node></item>')
+            n += 1
+    block = _MARK + "\n" + "\n".join(items) + "\n"
+    existing = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if _MARK in existing:
+        return path
+    if "</oor:items>" in existing:
+        text = existing.replace("</oor:items>", block + "</oor:items>", 1)
+    else:
+        text = ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items '
+                'xmlns:oor="http://openoffice.org/2001/registry" '
+                'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n' + block + "</oor:items>\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def _env(profile_dir: Path) -> dict[str, str]:
+    write_font_replacements(profile_dir)
     env = dict(os.environ)
     env["FONTCONFIG_FILE"] = str(fonts.fontconfig_file(profile_dir / "fontconfig"))
     env.setdefault("SAL_USE_VCLPLUGIN", "svp")
