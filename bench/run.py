@@ -241,14 +241,16 @@ def _word_binder_opens(ws: Path, year: int) -> bool:
         return r.returncode == 0 and any(Path(tmp).glob("*.pdf"))
 
 
-def run(size: str, seed: int, out_root: Path, check_word: bool) -> dict:
+def run(size: str, seed: int, out_root: Path, check_word: bool, reuse: bool = False) -> dict:
     base = out_root / size
     ws = base / "ws"
-    if ws.exists():
-        shutil.rmtree(ws)
+    stamp = ws / ".bench-corpus.json"
+    wanted = {"size": size, "seed": seed}
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--size", size,
-                    "--out", str(ws), "--seed", str(seed)], check=True)
+    if not (reuse and stamp.is_file() and json.loads(stamp.read_text()) == wanted):
+        subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--size", size,
+                        "--out", str(ws), "--seed", str(seed)], check=True)
+        stamp.write_text(json.dumps(wanted))
     gen_time = time.perf_counter() - t0
     year = int(sorted((ws / "manifests").glob("*.yaml"))[-1].stem)
     inputs = _inputs(ws)
@@ -343,8 +345,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "build" / "bench")
     parser.add_argument("--check-word", action="store_true",
                         help="also convert the Word binder with LibreOffice (slow on medium)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse a corpus generated earlier with the same size and seed "
+                             "(its replaced photo and .docx then differ slightly)")
     args = parser.parse_args(argv)
-    report = run(args.size, args.seed, args.out, args.check_word or args.size != "medium")
+    report = run(args.size, args.seed, args.out, args.check_word or args.size != "medium",
+                 reuse=args.reuse)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{args.size}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
