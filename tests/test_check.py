@@ -258,7 +258,6 @@ def test_name_of_the_year_itself_is_not_out_of_year(empty_workspace, capsys):
 DEMO = REPO / "tools" / "make_demo.py"
 
 
-@pytest.mark.skipif(not DEMO.exists(), reason="the demo workspace has not landed yet")
 @pytest.mark.slow
 def test_demo_reports_exactly_the_deliberately_missing_criteria(tmp_path, capsys):
     from tools.make_demo import DELIBERATELY_MISSING, build

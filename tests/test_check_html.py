@@ -21,7 +21,7 @@ from tests import factories
 from tests.test_check import C111, C112, EV, check, write_manifest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed")
+needs_chromium = pytest.mark.slow  # a test requirement: .ci/run and make test install chromium
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:

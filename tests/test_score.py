@@ -356,8 +356,6 @@ def test_unknown_claim_code_is_an_input_error(empty_workspace):
 # -- the demo workspace -----------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not (REPO / "manifests" / "2022.yaml").exists(),
-                    reason="the demo workspace has not landed yet")
 def test_demo_workspace_scores_a_plausible_unit():
     result = run_dossier("-C", str(REPO), "score", "--format", "json")
     assert result.exit_code == 0, result.stderr
