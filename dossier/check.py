@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
+from dossier.cnformat import pts as _pts
 from dossier.errors import ExitCode
 from dossier.project import Project, natural_key
 from dossier.scan import LARGE_FILE, EvidenceFile
@@ -144,7 +145,7 @@ def departments_of(project: Project, code: str | None) -> str:
 
 
 def pts(value: Decimal | None) -> str:
-    return "" if value is None else f"{value.normalize():f}"
+    return "" if value is None else _pts(value)
 
 
 def _order(f: Finding) -> tuple:

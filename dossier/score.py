@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from dossier.cnformat import pts as _pts
 from dossier.errors import InputError, StandardError
 from dossier.manifest import FACTS
 from dossier.standard import Criterion, Standard
@@ -351,10 +352,6 @@ def compute_score(project) -> Score:
                         locate=lambda key: (manifest.path, manifest.line_of("facts", key)))
 
 
-def _pts(value: Decimal) -> str:
-    """Points without trailing zeros: 1, 0.5, 26.21."""
-    value = Decimal(value)
-    return "0" if value == 0 else f"{value.normalize():f}"
 
 
 # -- text output ----------------------------------------------------------------------------

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
+from dossier.cnformat import pts
 from dossier.standard import Standard
-
-
-def pts(value) -> str:
-    """Points without trailing zeros: 1, 0.5, 1.5."""
-    return f"{value.normalize():f}"
 
 
 def render_standard(standard: Standard) -> str:

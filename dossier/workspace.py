@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dossier.cnformat import cn_number as _cn_num
+from dossier.cnformat import pts as _pts
 from dossier.errors import InputError
 from dossier.manifest import BONUS_FIELDS, DEDUCTION_FIELDS, FACTS, find_manifest, load_manifest
 from dossier.standard import DEFAULT_STANDARD, Criterion, Standard, Tertiary, load_standard
@@ -50,10 +52,6 @@ def criterion_folder_name(c: Criterion) -> str:
 def _bom_text(lines: list[str]) -> bytes:
     """UTF-8 with BOM and CRLF, so Notepad on older Windows shows it correctly."""
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
-
-
-def _pts(value) -> str:
-    return f"{value.normalize():f}"
 
 
 def criterion_readme(c: Criterion, standard: Standard) -> bytes:
@@ -259,12 +257,3 @@ def render_manifest(standard: Standard, year: int, unit: str, previous=None) -> 
     return "\n".join(out) + "\n"
 
 
-_DIGITS = "零一二三四五六七八九"
-
-
-def _cn_num(n: int) -> str:
-    if n < 10:
-        return _DIGITS[n]
-    if n < 20:
-        return "十" + (_DIGITS[n % 10] if n % 10 else "")
-    return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")

@@ -14,10 +14,12 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from dossier.cnformat import cn_date as date_text
+from dossier.cnformat import cn_number, pts
+
 REVIEW_MARK = "【待审阅】"
 DEFAULT_TITLE = "关于{year}年度生态环境保护综合行政执法机构规范化建设工作进展情况的报告"
 TITLE_WIDTH = 20  # characters of 2号 (22 pt) on a 156 mm line
-_DIGITS = "零一二三四五六七八九"
 _NUMBERED = re.compile(r"^\s*(\d+[.．、]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、是])")
 _END_PUNCT = "。；;，,、 　"
 
@@ -92,12 +94,6 @@ class ReportContent:
 # -- small formatters ------------------------------------------------------------------
 
 
-def pts(value: Decimal | int | float) -> str:
-    """Points without trailing zeros: 1, 0.5, 26.25."""
-    value = Decimal(str(value))
-    return "0" if value == 0 else f"{value.normalize():f}"
-
-
 def signed(value: Decimal) -> str:
     """+1.5, -0.5 or 0 (ASCII signs: the 仿宋 substitutes lack U+2212 “−”)."""
     if value > 0:
@@ -111,17 +107,6 @@ def percent(part: int, whole: int) -> str:
     return pts(value)
 
 
-def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 13 → 十三, 21 → 二十一 (numbering of headings)."""
-    if n < 10:
-        return _DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
-
-
-def date_text(date) -> str:
-    """成文日期 in Arabic numerals without leading zeros: 2022年12月20日."""
-    return f"{date.year}年{date.month}月{date.day}日"
 
 
 def text_width(text: str) -> float:

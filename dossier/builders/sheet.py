@@ -29,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
 from dossier.builders import output_path
+from dossier.cnformat import pts as _pts
 from dossier.errors import InputError
 from dossier.fsutil import atomic_write, write_bytes_atomic
 from dossier.score import Score, compute_score, decide_by_facts, q
@@ -319,9 +320,6 @@ def _lines(text: str, width: int) -> int:
     return total
 
 
-def _pts(value: Decimal) -> str:
-    value = Decimal(value)
-    return "0" if value == 0 else f"{value.normalize():f}"
 
 
 # -- reading back -------------------------------------------------------------------------
