@@ -19,7 +19,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from PIL import Image
 
-from dossier.builders import BuildContext, binder_docx, output_path
+from dossier.builders import BuildContext, binder_docx, output_path, pageimages
 from dossier.convert import convert_files
 from dossier.progress import QuietProgress
 from dossier.project import load_project
@@ -229,9 +229,9 @@ def test_grey_detection_keeps_a_thin_red_seal_in_colour():
     from PIL import ImageDraw
 
     ImageDraw.Draw(page).ellipse((500, 800, 700, 1000), outline=(220, 0, 0), width=3)
-    assert not binder_docx.is_grey(page)
+    assert not pageimages.is_grey(page)
     ImageDraw.Draw(page).ellipse((500, 800, 700, 1000), outline=(90, 90, 90), width=3)
-    assert binder_docx.is_grey(page)
+    assert pageimages.is_grey(page)
 
 
 @pytest.mark.slow
@@ -261,13 +261,13 @@ def test_rendered_text_pages_become_png_and_scans_jpeg(tmp_path):
 
     text_page = Image.new("RGB", (827, 1169), "white")
     ImageDraw.Draw(text_page).text((100, 100), "Evidence page 1", fill="black")
-    out = binder_docx._save_page_image(text_page, tmp_path / "text")
+    out = pageimages.save_page_image(text_page, tmp_path / "text")
     assert out.suffix == ".png" and Image.open(out).mode == "P"
 
     scan = Image.effect_noise((827, 1169), 30).convert("RGB")
-    out = binder_docx._save_page_image(scan, tmp_path / "scan")
+    out = pageimages.save_page_image(scan, tmp_path / "scan")
     assert out.suffix == ".jpeg" and Image.open(out).mode == "L"
 
     ImageDraw.Draw(scan).ellipse((500, 800, 700, 1000), outline=(220, 0, 0), width=4)
-    out = binder_docx._save_page_image(scan, tmp_path / "seal")
+    out = pageimages.save_page_image(scan, tmp_path / "seal")
     assert out.suffix == ".jpeg" and Image.open(out).mode == "RGB"

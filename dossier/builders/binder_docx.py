@@ -6,47 +6,39 @@ item), so Word's navigation pane shows the tree. A tertiary indicator's heading 
 followed by its divider content (points, departments, a table of its criteria with
 claimed points and 自评说明).
 
-Evidence pages have no Word form, so each page is a picture: a photo is the JPEG that
-the image converter already put in its PDF (downscaled only if larger than needed);
-every other page (scans, text PDFs, Office files, placeholders) is rendered from its
-converted PDF with pypdfium2 at ``RENDER_DPI``: a clean rendered page becomes a 4-bit
-PNG, a scan a JPEG (greyscale unless it has colour: red seals stay red); see
-``_save_page_image``. Measured on the demo workspace: ≈ 39 KB per page overall
-(Excel pages 14, text PDFs 45, scans 57, photos 39), so a 3,000-page binder stays
-well under 200 MB. A page wider than tall gets a landscape section, so it is neither
-sideways nor shrunk.
+Evidence pages have no Word form, so each page is a picture (see ``pageimages``: a
+photo's own JPEG, other pages rendered with pypdfium2), cached across builds per
+converted PDF: a warm build renders nothing, a changed file only its own pages. A page
+wider than tall gets a landscape section, so it is neither sideways nor shrunk. A page
+pdfium cannot render is a picture saying so; the build goes on and reports it.
 
 Table of contents: a ``TOC \\o "1-5" \\h`` field whose result is pre-filled with every
 heading as a link (no page numbers: those are only known once Word lays the document
 out), and ``updateFields`` is set in settings.xml, so Word offers to fill in the page
 numbers when the document is opened; in WPS or LibreOffice, 更新目录 does the same.
 
-Pages are rendered one at a time into a temporary folder and read again only when the
-document is saved, so memory stays flat however large the binder is.
+Page pictures stay on disk, in the cache, and are streamed into the DOCX when it is
+saved, so memory stays flat however large the binder is.
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import tempfile
 from copy import deepcopy
 from decimal import Decimal
 from pathlib import Path
 
 import docx
-import pikepdf
-import pypdfium2 as pdfium
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section
-from docx.shared import Emu, Mm, Pt, RGBColor
-from PIL import Image, ImageChops
+from docx.shared import Mm, Pt, RGBColor
 
 from dossier.builders import docxkit, output_path
+from dossier.builders.pageimages import PageCache, PageImage
 from dossier.errors import BuildError
 
 log = logging.getLogger(__name__)
@@ -56,19 +48,6 @@ BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
 KAI_FONT = "楷体_GB2312"
 LATIN_FONT = "Times New Roman"
-
-# Sizes measured in the module's tests and the report: see _save_page_image.
-RENDER_DPI = 100  # page images: above what 100 % zoom shows (the page is shown at 77 %)
-JPEG_QUALITY = 60
-PNG_LEVELS = 16  # 4-bit PNG: anti-aliased text stays smooth
-_LEVEL_OF = [v * PNG_LEVELS // 256 for v in range(256)]
-_GREY_RAMP = [c for i in range(PNG_LEVELS) for c in (i * 255 // (PNG_LEVELS - 1),) * 3]
-CLEAN_WHITE_SHARE = 0.6  # share of pure-white pixels that marks a rendered (not scanned) page
-PHOTO_DPI = 120  # a photo larger than this at its shown size is downscaled …
-PHOTO_QUALITY = 70  # … and re-encoded at this quality
-GREY_CHROMA = 40  # a pixel whose max−min channel exceeds this counts as coloured
-GREY_SHARE = 0.0005  # a page with fewer coloured pixels than this share is stored grey
-GREY_SAMPLE = 400  # pixels on the longer side looked at (nearest: thin red lines survive)
 
 PAGE_W, PAGE_H = Mm(210), Mm(297)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(25), Mm(20), Mm(25), Mm(20)
@@ -85,10 +64,13 @@ def build(ctx) -> Path:
     """Write ``build/YYYY/<unit>-YYYY-佐证材料汇编.docx``; returns its path."""
     project = ctx.project
     target = output_path(project, "binder_docx")
-    with tempfile.TemporaryDirectory(prefix="dossier-docx-") as tmp:
-        binder = _Binder(ctx, Path(tmp))
-        binder.write()
+    binder = _Binder(ctx)
+    binder.write()
+    try:
         docxkit.save_deterministic(binder.document, target, project.manifest.date)
+    except FileNotFoundError as exc:  # a cached page picture deleted during the build
+        raise BuildError(f"Word汇编的页面图片在生成过程中被删除：{exc.filename}",
+                         path=target, hint="请重新运行 dossier build。") from exc
     return target
 
 
@@ -211,97 +193,15 @@ def _table(document, header: list[str], widths_mm: list[float], rows: list[tuple
     return table
 
 
-# -- page images ---------------------------------------------------------------------------
-
-
-def is_grey(im: Image.Image) -> bool:
-    """Whether a page has (almost) no colour, so one channel is enough."""
-    small = im.convert("RGB")
-    small.thumbnail((GREY_SAMPLE, GREY_SAMPLE), Image.Resampling.NEAREST)
-    r, g, b = small.split()
-    high = ImageChops.lighter(ImageChops.lighter(r, g), b)
-    low = ImageChops.darker(ImageChops.darker(r, g), b)
-    coloured = sum(ImageChops.subtract(high, low).histogram()[GREY_CHROMA:])
-    return coloured < GREY_SHARE * small.width * small.height
-
-
-def _save_page_image(im: Image.Image, base: Path) -> Path:
-    """Store a rendered page compactly; returns the file written (``base`` + suffix).
-
-    A clean page (rendered text: mostly pure white) becomes a 4-bit PNG — 16 greys, or
-    16 colours when it has colour (a red 红头) — half the size of a JPEG and without
-    JPEG's smudges around characters. A scan (noisy background) becomes a JPEG, grey
-    unless it has colour (red seals stay red).
-    """
-    grey = im.convert("L")
-    clean = grey.histogram()[255] >= CLEAN_WHITE_SHARE * grey.width * grey.height
-    colour = not is_grey(im)
-    if clean:
-        out = base.with_suffix(".png")
-        if colour:
-            indexed = im.convert("RGB").quantize(PNG_LEVELS, method=Image.Quantize.FASTOCTREE)
-        else:
-            levels = grey.point(_LEVEL_OF)
-            indexed = Image.frombytes("P", levels.size, levels.tobytes())
-            indexed.putpalette(_GREY_RAMP)
-        indexed.save(out, "PNG", bits=4)
-        return out
-    out = base.with_suffix(".jpeg")
-    (im.convert("RGB") if colour else grey).save(out, "JPEG", quality=JPEG_QUALITY,
-                                                 optimize=True)
-    return out
-
-
-def _photo_jpeg(pdf_path: Path, out: Path) -> tuple[int, int] | None:
-    """The photo inside an image converter's page, as JPEG in ``out``; None when the page
-    is not a single JPEG picture (a placeholder, say): then it is rendered instead."""
-    with pikepdf.open(pdf_path) as doc:
-        page = doc.pages[0]
-        found = page.get_images(recursive=False) if hasattr(page, "get_images") else page.images
-        images = list(found.values())
-        if len(doc.pages) != 1 or len(images) != 1:
-            return None
-        xobject = images[0]
-        if xobject.get("/Filter") != pikepdf.Name.DCTDecode:
-            return None
-        data = xobject.read_raw_bytes()
-    with Image.open(io.BytesIO(data)) as im:
-        size = im.size
-        box = BOX_PORTRAIT[0] if im.width >= im.height else BOX_PORTRAIT[1]
-        longest = max(1, round(Emu(box).inches * PHOTO_DPI))
-        if max(size) <= longest:
-            out.write_bytes(data)
-            return size
-        im.thumbnail((longest, longest), Image.Resampling.LANCZOS)
-        im.save(out, "JPEG", quality=PHOTO_QUALITY, optimize=True)
-        return im.size
-
-
-def _render_page(page, base: Path) -> tuple[Path, tuple[int, int]]:
-    bitmap = page.render(scale=RENDER_DPI / 72)
-    im = bitmap.to_pil()
-    try:
-        return _save_page_image(im, base), im.size
-    finally:
-        im.close()
-        bitmap.close()
-
-
-def _fit(size_px: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
-    """Picture size in EMU that fills ``box`` (EMU) keeping the aspect ratio."""
-    w, h = size_px
-    scale = min(box[0] / w, box[1] / h)
-    return int(w * scale), int(h * scale)
-
-
 # -- the document --------------------------------------------------------------------------
 
 
 class _Binder:
-    def __init__(self, ctx, tmp: Path):
+    def __init__(self, ctx):
         self.ctx = ctx
         self.project = ctx.project
-        self.tmp = tmp
+        self.page_cache = PageCache(self.project.cache_dir, (BOX_PORTRAIT, BOX_LANDSCAPE))
+        self.unrenderable = 0  # pages shown as a "cannot be shown" picture
         self.document = docx.Document()
         _setup_styles(self.document)
         _setup_page(self.document)
@@ -311,12 +211,21 @@ class _Binder:
         self._landscape = False
         self._fresh_page = True  # nothing on the current page yet
         self._last = None  # the last body paragraph (a section may end there)
-        self._image_no = 0
+        self._style_ids: dict[str, str] = {}
 
     # paragraphs ---------------------------------------------------------------------------
 
+    def style_id(self, name: str) -> str:
+        """python-docx looks a style name up by scanning all styles on every paragraph
+        (≈ 1.5 ms each, most of the binder's time once pages are cached): look up once."""
+        if name not in self._style_ids:
+            self._style_ids[name] = self.document.styles[name].style_id
+        return self._style_ids[name]
+
     def para(self, text: str = "", style: str | None = None, *, new_page: bool = False):
-        paragraph = self.document.add_paragraph(text, style)
+        paragraph = self.document.add_paragraph(text)
+        if style is not None:
+            paragraph._p.style = self.style_id(style)
         if new_page and not self._fresh_page:
             paragraph.paragraph_format.page_break_before = True
         self._fresh_page = False
@@ -424,7 +333,8 @@ class _Binder:
         docxkit.begin_field(first, 'TOC \\o "1-5" \\h \\z \\u')
         paragraphs = [first]
         for level, text, anchor in self.toc_entries:
-            paragraph = document.add_paragraph(style=f"toc {level}")
+            paragraph = document.add_paragraph()
+            paragraph._p.style = self.style_id(f"toc {level}")
             docxkit.add_internal_hyperlink(paragraph, text, anchor)
             paragraphs.append(paragraph)
         last = document.add_paragraph()
@@ -493,40 +403,33 @@ class _Binder:
             return
         photo = item.file.kind == "image" and not converted.placeholder
         try:
-            pdf = pdfium.PdfDocument(str(converted.pdf))
-            try:
-                for index in range(len(pdf)):
-                    self.page(item, converted, pdf, index, photo)
-            finally:
-                pdf.close()
-        except (pdfium.PdfiumError, pikepdf.PdfError, OSError) as exc:
+            images = self.page_cache.pages(converted.pdf, photo=photo, expected=converted.pages)
+        except OSError as exc:
             raise BuildError(
-                f"佐证 {item.number}（{item.file.rel}）转换后的页面无法读取：{exc}",
-                path=converted.pdf,
-                hint="删除 build/.cache 文件夹后重新运行 dossier build；仍失败时请替换该文件。",
+                f"佐证 {item.number}（{item.file.rel}）的页面图片无法写入缓存：{exc}",
+                path=self.page_cache.root,
+                hint="请检查磁盘空间和 build 文件夹的写入权限后重新运行 dossier build。",
             ) from exc
+        broken = [im for im in images if im.broken]
+        if broken:
+            self.unrenderable += len(broken)
+            self.ctx.progress.log(
+                f"佐证 {item.number}（{item.file.rel}）转换后的PDF有 {len(broken)} 页无法显示"
+                f"（{broken[0].broken}），Word汇编中以说明图代替；请核对原件，"
+                "必要时重新扫描或导出后替换该文件。")
+        for index, image in enumerate(images):
+            self.page(item, converted, index, image, photo)
 
-    def page(self, item, converted, pdf, index: int, photo: bool) -> None:
-        self._image_no += 1
-        out = self.tmp / f"p{self._image_no:06d}.jpeg"
-        size = _photo_jpeg(converted.pdf, out) if photo else None
-        if size is None:
-            page = pdf[index]
-            try:
-                out, size = _render_page(page, out)
-            finally:
-                page.close()
-        landscape = size[0] > size[1] and not photo
+    def page(self, item, converted, index: int, image: PageImage, photo: bool) -> None:
         if index == 0:
-            self.heading(5, item_heading(item), landscape=landscape)
+            self.heading(5, item_heading(item), landscape=image.landscape)
         else:
-            self.ensure_orientation(landscape)
+            self.ensure_orientation(image.landscape)
         paragraph = self.para(new_page=index > 0)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fmt = paragraph.paragraph_format
         fmt.space_before = fmt.space_after = Pt(0)
         fmt.line_spacing = 1.0
         fmt.first_line_indent = Pt(0)
-        width, height = _fit(size, BOX_LANDSCAPE if landscape else BOX_PORTRAIT)
-        self.pictures.add(paragraph.add_run(), out, width, height,
+        self.pictures.add(paragraph.add_run(), image.path, *image.emu,
                           key=(converted.sha256, index), border_rgb=None if photo else "A0A0A0")

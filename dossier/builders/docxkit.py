@@ -7,7 +7,8 @@
   document shows something before Word updates its fields.
 - Pictures kept on disk until save: ``run.add_picture`` keeps every image in memory and
   compares each new one with all earlier ones (quadratic), too slow for thousands of
-  page images; ``PictureStore`` adds them in constant time.
+  page images; ``PictureStore`` adds them in constant time, and the save streams them
+  from disk into the zip, so memory does not grow with the pictures.
 - Deterministic save: fixed core-property dates and fixed ZIP entry times, so the same
   document gives the same bytes.
 
@@ -18,6 +19,7 @@ the binder.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -182,6 +184,10 @@ class _FileImagePart(Part):
         self._path = Path(path)
 
     @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
     def blob(self) -> bytes:
         return self._path.read_bytes()
 
@@ -250,6 +256,7 @@ def _add_outline(inline, rgb: str) -> None:
 # -- deterministic save ------------------------------------------------------------------
 
 _STORED_SUFFIXES = (".jpeg", ".jpg", ".png", ".gif")
+_CHUNK = 1 << 20
 
 
 class _FixedTimeZip:
@@ -260,14 +267,24 @@ class _FixedTimeZip:
         self._zip = zipfile.ZipFile(path, "w")
         self._date_time = date_time
 
-    def write(self, pack_uri, blob: bytes) -> None:
+    def _info(self, pack_uri) -> zipfile.ZipInfo:
         name = pack_uri.membername if hasattr(pack_uri, "membername") else str(pack_uri)
         info = zipfile.ZipInfo(name, self._date_time)
         info.create_system = 0
         info.external_attr = 0
         stored = name.lower().endswith(_STORED_SUFFIXES)
         info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-        self._zip.writestr(info, blob)
+        return info
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self._zip.writestr(self._info(pack_uri), blob)
+
+    def write_file(self, pack_uri, path: Path) -> None:
+        """Copy a file into the zip in chunks; the same bytes as ``write`` would give."""
+        info = self._info(pack_uri)
+        info.file_size = path.stat().st_size  # as writestr sets it: same header, same zip64
+        with path.open("rb") as src, self._zip.open(info, "w") as dest:
+            shutil.copyfileobj(src, dest, _CHUNK)
 
     def close(self) -> None:
         self._zip.close()
@@ -292,6 +309,17 @@ def drop_thumbnail(document) -> None:
             del rels[r_id]
 
 
+def _write_parts(writer: _FixedTimeZip, parts) -> None:
+    """PackageWriter._write_parts, but pictures on disk are streamed, not read whole."""
+    for part in parts:
+        if isinstance(part, _FileImagePart):
+            writer.write_file(part.partname, part.path)
+        else:
+            writer.write(part.partname, part.blob)
+        if len(part.rels):
+            writer.write(part.partname.rels_uri, part.rels.xml)
+
+
 def save_deterministic(document, path: Path, date: dt.date) -> Path:
     """Save atomically, the bytes depending only on the document and ``date``.
 
@@ -313,7 +341,7 @@ def save_deterministic(document, path: Path, date: dt.date) -> Path:
         try:
             PackageWriter._write_content_types_stream(writer, parts)
             PackageWriter._write_pkg_rels(writer, package.rels)
-            PackageWriter._write_parts(writer, parts)
+            _write_parts(writer, parts)
         finally:
             writer.close()
     return Path(path)
