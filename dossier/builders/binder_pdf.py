@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
-from fpdf import FPDF
+from fpdf import __version__ as FPDF_VERSION
 
-from dossier.builders import BINDER_SUFFIX, output_path, pagemap, pdfkit
+from dossier.builders import BINDER_SUFFIX, output_path, pagemap, partcache, pdfkit
 from dossier.errors import BuildError
 from dossier.fsutil import atomic_write
 from dossier.tools import fonts, qpdf
@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 UNREADABLE = "转换后的PDF无法读取，已以说明页代替，请检查原文件后重新生成。"
 IN_USE = "文件可能正被其他程序（如PDF阅读器）打开，或磁盘已满：关闭该文件、腾出空间后重新运行。"
 MISSING = "文件未能转换为PDF，已以说明页代替，请检查原文件后重新生成。"
+
+# Bump when pdfkit draws the front matter / the stamps differently: old cache entries are then
+# ignored (the fpdf2 version and the fonts are part of every key already).
+FRONT_VERSION = "1"
+STAMPS_VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -80,21 +85,62 @@ def build(ctx) -> list[Path]:
 
 def _build(ctx, sources: dict[str, _Source], tmp: Path) -> list[Path]:
     project, options = ctx.project, ctx.options
-    content = pdfkit.Content(project, ctx.score)
-    aux = pdfkit.AuxDoc(content)
+    cache = partcache.PartCache(project.cache_dir / "binder")
+    front = _FrontMatter(project, ctx.score, cache)
     max_bytes = int(options.max_mb * 1_000_000) if options.max_mb else None
-    pmap = pagemap.plan(project, lambda it: sources[it.number].pages, aux,
+    pmap = pagemap.plan(project, lambda it: sources[it.number].pages, front.layout,
                         max_pages=options.max_pages, max_bytes=max_bytes,
                         bytes_of=lambda it: _size(sources[it.number].pdf))
-    content.volume_ranges = {v.number: _range(project, v) for v in pmap.volumes}
-    aux_path = tmp / "aux.pdf"
-    aux.finish(pmap, aux_path)
+    aux_path, ranges = front.write(pmap, tmp)
     paths = volume_paths(project, len(pmap.volumes))
     total = sum(v.total_pages for v in pmap.volumes)
     with ctx.progress.task("生成佐证材料汇编（PDF）", total=total) as task:
         for volume, path in zip(pmap.volumes, paths, strict=True):
-            _write_volume(project, aux, aux_path, volume, sources, path, tmp, task)
+            _write_volume(project, cache, aux_path, ranges, volume, sources, path, tmp, task)
     return paths
+
+
+class _FrontMatter:
+    """The pages fpdf2 draws (cover, score table, TOC, dividers), reused across builds.
+
+    Two cache entries: ``layout`` holds what the page map asks of the drawing (page
+    counts of dividers and score table, lines of each TOC text), keyed by the divider
+    and score data; ``front`` is the drawn PDF, keyed by that data plus everything the
+    page map decides (page numbers, TOC, covers). On hits no font is loaded at all.
+    """
+
+    def __init__(self, project, score, cache: partcache.PartCache):
+        self.project, self.cache = project, cache
+        self.fonts = partcache.font_identity({r: fonts.require_font(r) for r in pdfkit.ROLES})
+        self.data = pdfkit.layout_data(project, score)
+        self.layout_key = partcache.digest("layout", FRONT_VERSION, self._inputs(self.data))
+        answers = cache.get_data("layout", self.layout_key)
+        self.doc: pdfkit.AuxDoc | None = None
+        self.layout = pdfkit.CachedLayout(answers) if answers else self._doc()
+
+    def _inputs(self, data) -> dict:
+        return {"fonts": self.fonts, "fpdf": FPDF_VERSION, "data": data}
+
+    def _doc(self) -> pdfkit.AuxDoc:
+        if self.doc is None:
+            self.doc = pdfkit.AuxDoc(self.data)
+        return self.doc
+
+    def write(self, pmap: pagemap.PageMap, tmp: Path) -> tuple[Path, dict]:
+        """The drawn PDF for this page map and where each part lies in it."""
+        if self.layout is self.doc or self.layout.measured:
+            self.cache.put("layout", self.layout_key, None, self.layout.layout_answers())
+        ranges = {v.number: _range(self.project, v) for v in pmap.volumes}
+        finish = pdfkit.finish_data(self.project, pmap, ranges)
+        key = partcache.digest("front", FRONT_VERSION, self._inputs([self.data, finish]))
+        hit = self.cache.get("front", key)
+        if hit is not None and "ranges" in hit[1]:
+            return hit[0], hit[1]["ranges"]
+        path = tmp / "front.pdf"
+        doc = self._doc()
+        doc.finish(finish, path)
+        self.cache.put("front", key, path, {"ranges": doc.ranges()})
+        return path, doc.ranges()
 
 
 def _size(path: Path) -> int:
@@ -150,23 +196,30 @@ def _checked(ctx, sources: dict[str, _Source], tmp: Path) -> dict[str, _Source]:
 # -- one volume -----------------------------------------------------------------------------
 
 
-def _write_volume(project, aux: pdfkit.AuxDoc, aux_path: Path, volume: pagemap.Volume,
-                  sources: dict[str, _Source], target: Path, tmp: Path, task) -> None:
+def _write_volume(project, cache: partcache.PartCache, aux_path: Path, ranges: dict,
+                  volume: pagemap.Volume, sources: dict[str, _Source], target: Path, tmp: Path,
+                  task) -> None:
     merged = tmp / f"merged-{volume.number}.pdf"
-    parts = [(aux_path, f"{a}-{b}") for a, b in aux.front_ranges(volume)]
+    parts: list[tuple[Path, str]] = [(aux_path, f"{a}-{b}")
+                                     for a, b in pdfkit.front_ranges(ranges, volume)]
     for block in volume.blocks:
         if block.is_divider:
-            first, count = aux.dividers[block.tertiary]
+            first, count = ranges["dividers"][block.tertiary]
             parts.append((aux_path, f"{first}-{first + count - 1}"))
         else:
             parts.append((sources[block.item.number].pdf, "1-z"))
-    _merge(parts, merged, tmp)
+    try:
+        qpdf.merge(parts, merged, workdir=tmp)
+    except subprocess.TimeoutExpired as exc:
+        raise BuildError("合并PDF超时（超过1小时）。", hint="用 --max-pages 分册后重试。") from exc
+    except subprocess.CalledProcessError as exc:
+        log.info("qpdf merge failed: %s", (exc.stderr or b"").decode("utf-8", "replace")[:500])
+        raise _Mismatch("qpdf merge failed") from exc
     with pikepdf.open(merged) as pdf:
         if len(pdf.pages) != volume.total_pages:
             raise _Mismatch(f"{len(pdf.pages)} != {volume.total_pages}")
-        stamps_path = tmp / f"stamps-{volume.number}.pdf"
         geometry = [_geometry(pdf.pages[s.index]) for s in volume.stamps()]
-        _draw_stamps(volume, geometry, stamps_path)
+        stamps_path = _stamps(cache, volume, geometry, tmp)
         with pikepdf.open(stamps_path) as stamps:
             for n, (stamp, geo) in enumerate(zip(volume.stamps(), geometry, strict=True)):
                 _stamp_page(pdf, pdf.pages[stamp.index], stamps.pages[n], geo)
@@ -181,24 +234,6 @@ def _write_volume(project, aux: pdfkit.AuxDoc, aux_path: Path, volume: pagemap.V
             except OSError as exc:
                 raise BuildError(f"无法写入 {target}（{exc.strerror or exc}）。", hint=IN_USE) from exc
             task.advance(volume.body_pages - volume.body_pages // 2)
-
-
-def _merge(parts: list[tuple[Path, str]], out: Path, tmp: Path) -> None:
-    """qpdf --empty --pages …: arguments in a file (Windows limits command lines to 32K)."""
-    args = ["--empty", "--deterministic-id", "--pages"]
-    for path, pages in parts:
-        args += [str(path), pages]
-    args += ["--", str(out)]
-    argfile = tmp / "qpdf-args.txt"
-    argfile.write_text("\n".join(args) + "\n", encoding="utf-8")
-    exe = str(qpdf.require_qpdf())
-    try:
-        done = subprocess.run([exe, f"@{argfile}"], capture_output=True, timeout=3600, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise BuildError("合并PDF超时（超过1小时）。", hint="用 --max-pages 分册后重试。") from exc
-    if done.returncode not in (0, 3) or not out.is_file():
-        log.info("qpdf merge failed: %s", done.stderr.decode("utf-8", "replace")[:500])
-        raise _Mismatch("qpdf merge failed")
 
 
 # -- stamping ---------------------------------------------------------------------------------
@@ -230,7 +265,26 @@ def _geometry(page: pikepdf.Page) -> _Geometry:
     return _Geometry(box, rotate if rotate in (0, 90, 180, 270) else 0)
 
 
+def _stamps(cache: partcache.PartCache, volume: pagemap.Volume, geometry: list[_Geometry],
+            tmp: Path) -> Path:
+    """The overlay PDF of a volume's stamps: cached, keyed by what each stamp shows and where."""
+    pages = [[*geo.shown, geo.strip, s.number, s.page, s.of, s.running]
+             for s, geo in zip(volume.stamps(), geometry, strict=True)]
+    face = partcache.font_identity({"黑体": fonts.require_font("黑体")})
+    key = partcache.digest("stamps", STAMPS_VERSION, {"font": face, "fpdf": FPDF_VERSION,
+                                                      "pages": pages})
+    hit = cache.get("stamps", key)
+    if hit is not None:
+        return hit[0]
+    path = tmp / f"stamps-{volume.number}.pdf"
+    _draw_stamps(volume, geometry, path)
+    cache.put("stamps", key, path, {"pages": len(pages)})
+    return path
+
+
 def _draw_stamps(volume: pagemap.Volume, geometry: list[_Geometry], path: Path) -> None:
+    from fpdf import FPDF
+
     pdf = FPDF(unit="pt")
     pdf.set_creation_date(pdfkit.FIXED_DATE)
     pdf.set_auto_page_break(False)

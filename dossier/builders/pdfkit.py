@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -104,16 +102,104 @@ def _clip(pdf: FPDF, lines: list[str], width: float, max_lines: int) -> list[str
     return lines[: max_lines - 1] + [last + "…"]
 
 
-# -- the layout the page map asks ---------------------------------------------------------
+# -- what the drawn pages show, as plain data ---------------------------------------------
+#
+# Every drawing function below reads only these dicts and lists (strings and numbers), so
+# their JSON is exactly the input of a drawn PDF: binder_pdf keys its cache on it.
 
 
-@dataclass
-class Content:
-    """What the front matter and dividers show, gathered once from the build context."""
+def divider_data(project, score, code: str) -> dict:
+    """A tertiary indicator's divider: what it asks, what was claimed, the notes."""
+    standard = project.standard
+    t = standard.tertiary(code)
+    claimed = {c.code: c for c in score.criteria}
+    sub = next(s for s in score.tertiary if s.code == code)
+    p, s = standard.primary_of(code), standard.secondary_of(code)
+    rows = []
+    for c in t.criteria:
+        cs = claimed.get(c.code)
+        claim = project.claim(c.code)
+        note = claim.note if claim and claim.note else ""
+        if cs is not None and cs.facts is not None:
+            note = (note + "；" if note else "") + f"按系统数据：{cs.facts.reason}"
+        items = len(project.items_for(c.code))
+        note = (note + "\n" if note else "") + (f"佐证材料 {items} 件" if items else "无佐证材料")
+        shown = "—" if cs is None else (
+            "未填报" if cs.claim is None and cs.facts is None else points_text(cs.claimed))
+        rows.append([c.code, c.text, points_text(c.points), shown, note])
+    return {"path": f"{pagemap.chinese_number(int(p.code))}、{p.name}"
+                    f" · （{pagemap.chinese_number(int(s.code))}）{s.name}",
+            "title": f"{t.code}  {t.name}",
+            "points": f"分值 {points_text(t.points)} 分    自评得分 {points_text(sub.claimed)} 分",
+            "departments": "责任科室：" + "、".join(t.departments) if t.departments else "",
+            "intro": t.intro or "", "rows": rows}
 
-    project: Any
-    score: Any
-    volume_ranges: dict[int, tuple[str, str]] | None = None
+
+def score_data(project, score) -> dict:
+    """自评得分表: primaries and tertiaries (max/claimed), bonus, deductions, total, grade."""
+    tertiary = {t.code: t for t in score.tertiary}
+    primary = {p.code: p for p in score.primary}
+    counts = {t.code: len(project.items_for(t.code)) + sum(len(project.items_for(c.code))
+                                                            for c in t.criteria)
+              for t in project.standard.tertiaries()}
+    rows = []
+    for p in project.standard.primary:
+        s = primary[p.code]
+        items = sum(counts[t.code] for sec in p.secondary for t in sec.tertiary)
+        rows.append(["primary", pagemap.chinese_number(int(p.code)), p.name, points_text(s.max),
+                     points_text(s.claimed), str(items)])
+        for sec in p.secondary:
+            for t in sec.tertiary:
+                rows.append(["tertiary", t.code, t.name, points_text(t.points),
+                             points_text(tertiary[t.code].claimed), str(counts[t.code])])
+    totals = [[label, points_text(value)] for label, value in (
+        ("基本分合计", score.base), ("加分", score.bonus), ("扣分", -Decimal(score.deductions)),
+        ("总分", score.total))]
+    extras = [f"{e.code} {e.name}：{points_text(e.points)}分（{e.detail}）"
+              for e in (*score.bonus_items, *score.deduction_items) if e.points]
+    return {"subtitle": f"{project.unit}（{project.year}年度）", "rows": rows, "totals": totals,
+            "grade": str(score.grade), "extras": extras}
+
+
+def layout_data(project, score) -> dict:
+    """Everything drawn before the page map is known: the dividers and the score table."""
+    return {"dividers": [[t.code, divider_data(project, score, t.code)]
+                         for t in project.standard.tertiaries()],
+            "score": score_data(project, score)}
+
+
+def cover_data(project, volume: pagemap.Volume, ranges: tuple[str, str] | None) -> dict:
+    items = sum(1 for _ in volume.items())
+    pages = sum(b.pages for b in volume.items())
+    return {"number": volume.number, "count": volume.count, "year": project.year,
+            "basis": project.standard.title, "range": list(ranges) if ranges else None,
+            "contents": f"本册收录佐证材料 {items} 件，共 {pages} 页" if volume.count > 1
+            else f"收录佐证材料 {items} 件，共 {pages} 页",
+            "unit": project.unit, "date": chinese_date(project.manifest.date)}
+
+
+def finish_data(project, page_map: pagemap.PageMap,
+                volume_ranges: dict[int, tuple[str, str]]) -> dict:
+    """Everything drawn once the page map is known: page numbers, covers, TOCs."""
+    volumes, dividers, score_first = [], [], None
+    for volume in page_map.volumes:
+        dividers += [[b.tertiary, b.first] for b in volume.blocks if b.is_divider]
+        if volume.score_pages:
+            score_first = volume.score_index + 1
+        volumes.append({
+            "cover": cover_data(project, volume, volume_ranges.get(volume.number)
+                                if volume.count > 1 else None),
+            "toc_pages": volume.toc_pages, "toc_index": volume.toc_index,
+            "toc": [[e.level, e.text, e.page, e.toc_page, e.toc_line] for e in volume.toc]})
+    return {"dividers": dividers, "score_first": score_first, "volumes": volumes}
+
+
+# -- the document ---------------------------------------------------------------------------
+
+
+def toc_capacity(toc_page: int) -> int:
+    top = TOC_FIRST_TOP if toc_page == 0 else TOC_TOP
+    return int((TOC_BOTTOM - top) / TOC_LINE)
 
 
 class AuxDoc:
@@ -126,16 +212,16 @@ class AuxDoc:
     the map is known; covers and TOCs come last.
     """
 
-    def __init__(self, content: Content):
-        self.content = content
+    def __init__(self, layout: dict):
         self.pdf, self.faces = new_doc()
+        self.toc_lines: dict[str, int] = {}  # "level|text" -> lines, kept for the cache
         self.dividers: dict[str, tuple[int, int]] = {}  # tertiary -> (first page, count)
-        for t in content.project.standard.tertiaries():
+        for code, data in layout["dividers"]:
             first = self.pdf.page + 1
-            draw_divider(self.pdf, self.faces, content, t.code)
-            self.dividers[t.code] = (first, self.pdf.page - first + 1)
+            draw_divider(self.pdf, self.faces, data)
+            self.dividers[code] = (first, self.pdf.page - first + 1)
         first = self.pdf.page + 1
-        draw_score_table(self.pdf, self.faces, content)
+        draw_score_table(self.pdf, self.faces, layout["score"])
         self.score = (first, self.pdf.page - first + 1)
         self.fronts: dict[int, tuple[int, int]] = {}  # volume -> (first page, count)
 
@@ -147,43 +233,89 @@ class AuxDoc:
         return self.dividers[tertiary_code][1]
 
     def toc_entry_lines(self, level: int, text: str) -> int:
-        return len(_toc_lines(self.pdf, self.faces, level, text))
+        key = f"{level}|{text}"
+        if key not in self.toc_lines:
+            self.toc_lines[key] = len(_toc_lines(self.pdf, self.faces, level, text))
+        return self.toc_lines[key]
 
     def toc_capacity(self, toc_page: int) -> int:
-        top = TOC_FIRST_TOP if toc_page == 0 else TOC_TOP
-        return int((TOC_BOTTOM - top) / TOC_LINE)
+        return toc_capacity(toc_page)
 
-    def finish(self, page_map: pagemap.PageMap, path) -> None:
+    def layout_answers(self) -> dict:
+        """What the page map asked, for ``CachedLayout`` in a later build."""
+        return {"dividers": {code: n for code, (_first, n) in self.dividers.items()},
+                "score": self.score[1], "toc_lines": dict(self.toc_lines)}
+
+    def finish(self, data: dict, path) -> None:
         """Number the dividers and score table, draw covers and TOCs, write the PDF."""
         pdf, faces = self.pdf, self.faces
         last = pdf.page
-        for volume in page_map.volumes:
-            for block in volume.blocks:
-                if block.is_divider:
-                    first, count = self.dividers[block.tertiary]
-                    for n in range(count):
-                        _footer(pdf, faces, first + n, f"第 {block.first + n} 页", align="R")
-            if volume.score_pages:
-                first, count = self.score
-                for n in range(count):
-                    _footer(pdf, faces, first + n, pagemap.roman(volume.score_index + n + 1))
+        for code, running in data["dividers"]:
+            first, count = self.dividers[code]
+            for n in range(count):
+                _footer(pdf, faces, first + n, f"第 {running + n} 页", align="R")
+        if data["score_first"] is not None:
+            first, count = self.score
+            for n in range(count):
+                _footer(pdf, faces, first + n, pagemap.roman(data["score_first"] + n))
         goto(pdf, last)
-        for volume in page_map.volumes:
+        for number, volume in enumerate(data["volumes"], start=1):
             first = pdf.page + 1
-            draw_cover(pdf, faces, self.content, volume)
+            draw_cover(pdf, faces, volume["cover"])
             draw_toc(pdf, faces, volume)
-            self.fronts[volume.number] = (first, pdf.page - first + 1)
+            self.fronts[number] = (first, pdf.page - first + 1)
         with quiet_font_tools():
             pdf.output(str(path))
 
-    def front_ranges(self, volume: pagemap.Volume) -> list[tuple[int, int]]:
-        """Page ranges (first, last; 1-based) of a volume's front matter, in order."""
-        first, count = self.fronts[volume.number]
-        ranges = [(first, first)]
-        if volume.score_pages:
-            ranges.append((self.score[0], self.score[0] + self.score[1] - 1))
-        ranges.append((first + 1, first + count - 1))
-        return ranges
+    def ranges(self) -> dict:
+        """Where each part lies in the written PDF (1-based first page, count)."""
+        return {"dividers": {k: list(v) for k, v in self.dividers.items()},
+                "score": list(self.score), "fronts": {str(k): list(v) for k, v in self.fronts.items()}}
+
+
+class CachedLayout:
+    """The page map's questions answered from an earlier build, without loading a font.
+
+    A TOC text never measured before (a new file name) is measured with a document that
+    registers the same fonts, created only then.
+    """
+
+    def __init__(self, answers: dict):
+        self.answers = answers
+        self.toc_lines: dict[str, int] = dict(answers.get("toc_lines", {}))
+        self.measured = False
+        self._doc: tuple[FPDF, dict] | None = None
+
+    def score_pages(self) -> int:
+        return int(self.answers["score"])
+
+    def divider_pages(self, tertiary_code: str) -> int:
+        return int(self.answers["dividers"][tertiary_code])
+
+    def toc_entry_lines(self, level: int, text: str) -> int:
+        key = f"{level}|{text}"
+        if key not in self.toc_lines:
+            self._doc = self._doc or new_doc()
+            self.toc_lines[key] = len(_toc_lines(*self._doc, level, text))
+            self.measured = True
+        return self.toc_lines[key]
+
+    def toc_capacity(self, toc_page: int) -> int:
+        return toc_capacity(toc_page)
+
+    def layout_answers(self) -> dict:
+        return {**self.answers, "toc_lines": dict(self.toc_lines)}
+
+
+def front_ranges(ranges: dict, volume: pagemap.Volume) -> list[tuple[int, int]]:
+    """Page ranges (first, last; 1-based) of a volume's front matter in the drawn PDF."""
+    first, count = ranges["fronts"][str(volume.number)]
+    out = [(first, first)]
+    if volume.score_pages:
+        s_first, s_count = ranges["score"]
+        out.append((s_first, s_first + s_count - 1))
+    out.append((first + 1, first + count - 1))
+    return out
 
 
 @contextmanager
@@ -245,38 +377,27 @@ def _centered(pdf: FPDF, faces: dict, role: str, size: float, y: float, text: st
     return y
 
 
-def draw_cover(pdf: FPDF, faces: dict, content: Content, volume: pagemap.Volume) -> None:
-    project = content.project
+def draw_cover(pdf: FPDF, faces: dict, data: dict) -> None:
     pdf.add_page()
-    if volume.count > 1:
-        _centered(pdf, faces, "黑体", 16, 30, f"第{volume.number}册 / 共{volume.count}册")
-    y = _centered(pdf, faces, "小标宋", 22, 72, f"{project.year}年度")
+    if data["count"] > 1:
+        _centered(pdf, faces, "黑体", 16, 30, f"第{data['number']}册 / 共{data['count']}册")
+    y = _centered(pdf, faces, "小标宋", 22, 72, f"{data['year']}年度")
     y = _centered(pdf, faces, "小标宋", 30, y + 8, "规范化建设自评佐证材料汇编")
-    y = _centered(pdf, faces, "楷体", 14, y + 10, f"（依据《{project.standard.title}》）")
-    if volume.count > 1 and content.volume_ranges:
-        first, last = content.volume_ranges[volume.number]
+    y = _centered(pdf, faces, "楷体", 14, y + 10, f"（依据《{data['basis']}》）")
+    if data["range"]:
+        first, last = data["range"]
         y = _centered(pdf, faces, "黑体", 14, y + 14, f"本册内容：{first} 至 {last}")
-    items = sum(1 for _ in volume.items())
-    pages = sum(b.pages for b in volume.items())
-    _centered(pdf, faces, "仿宋", 14, max(y + 14, 150),
-              f"本册收录佐证材料 {items} 件，共 {pages} 页" if volume.count > 1
-              else f"收录佐证材料 {items} 件，共 {pages} 页")
-    y = _centered(pdf, faces, "黑体", 18, 222, project.unit)
-    _centered(pdf, faces, "仿宋", 16, y + 8, chinese_date(project.manifest.date))
+    _centered(pdf, faces, "仿宋", 14, max(y + 14, 150), data["contents"])
+    y = _centered(pdf, faces, "黑体", 18, 222, data["unit"])
+    _centered(pdf, faces, "仿宋", 16, y + 8, data["date"])
 
 
-def draw_score_table(pdf: FPDF, faces: dict, content: Content) -> None:
-    """自评得分表: primaries and tertiaries (max/claimed), bonus, deductions, total, grade."""
-    project, score = content.project, content.score
+def draw_score_table(pdf: FPDF, faces: dict, data: dict) -> None:
+    """自评得分表 from ``score_data``."""
     pdf.add_page()
     _centered(pdf, faces, "小标宋", 20, 22, "自评得分表")
-    _centered(pdf, faces, "楷体", 12, 34, f"{project.unit}（{project.year}年度）")
+    _centered(pdf, faces, "楷体", 12, 34, data["subtitle"])
     pdf.set_xy(22, 44)
-    tertiary = {t.code: t for t in score.tertiary}
-    primary = {p.code: p for p in score.primary}
-    counts = {t.code: len(project.items_for(t.code)) + sum(len(project.items_for(c.code))
-                                                            for c in t.criteria)
-              for t in project.standard.tertiaries()}
     head = FontFace(family=faces["黑体"], size_pt=10.5, fill_color=(225, 225, 225))
     strong = FontFace(family=faces["黑体"], size_pt=10.5, fill_color=(242, 242, 242))
     pdf.set_font(faces["仿宋"], size=10.5)
@@ -288,56 +409,48 @@ def draw_score_table(pdf: FPDF, faces: dict, content: Content) -> None:
         row = table.row()
         for text in ("编号", "指标", "分值", "自评得分", "佐证材料"):
             row.cell(text)
-        for p in project.standard.primary:
-            s = primary[p.code]
-            items = sum(counts[t.code] for sec in p.secondary for t in sec.tertiary)
-            row = table.row(style=strong)
-            for text in (pagemap.chinese_number(int(p.code)), p.name, points_text(s.max),
-                         points_text(s.claimed), str(items)):
+        for kind, code, *cells in data["rows"]:
+            if kind == "primary":
+                row = table.row(style=strong)
+                row.cell(code)
+            else:
+                row = table.row()
+                row.cell(code, style=FontFace(family=faces["黑体"], size_pt=10))
+            for text in cells:
                 row.cell(text)
-            for sec in p.secondary:
-                for t in sec.tertiary:
-                    row = table.row()
-                    row.cell(t.code, style=FontFace(family=faces["黑体"], size_pt=10))
-                    for text in (t.name, points_text(t.points),
-                                 points_text(tertiary[t.code].claimed), str(counts[t.code])):
-                        row.cell(text)
-        for label, value in (("基本分合计", score.base), ("加分", score.bonus),
-                             ("扣分", -Decimal(score.deductions)), ("总分", score.total)):
+        for label, value in data["totals"]:
             row = table.row(style=strong)
             row.cell(label, colspan=3, align="RIGHT")
-            row.cell(points_text(value), colspan=2)
+            row.cell(value, colspan=2)
         row = table.row(style=strong)
         row.cell("自评等级", colspan=3, align="RIGHT")
-        row.cell(score.grade, colspan=2)
-    extras = [f"{e.code} {e.name}：{points_text(e.points)}分（{e.detail}）"
-              for e in (*score.bonus_items, *score.deduction_items) if e.points]
-    if extras:
+        row.cell(data["grade"], colspan=2)
+    if data["extras"]:
         pdf.set_font(faces["仿宋"], size=10.5)
-        for line in extras:
+        for line in data["extras"]:
             pdf.set_x(22)
             pdf.multi_cell(A4[0] - 44, 5.5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_auto_page_break(False)
 
 
-def draw_toc(pdf: FPDF, faces: dict, volume: pagemap.Volume) -> None:
+def draw_toc(pdf: FPDF, faces: dict, data: dict) -> None:
     """目录: every entry at the line the page map gave it, with dotted leaders."""
     first = pdf.page + 1
-    for n in range(volume.toc_pages):
+    for n in range(data["toc_pages"]):
         pdf.add_page()
         if n == 0:
             _centered(pdf, faces, "小标宋", 20, 22, "目    录")
-        _footer(pdf, faces, pdf.page, pagemap.roman(volume.toc_index + n + 1))
-    for e in volume.toc:
-        goto(pdf, first + e.toc_page)
-        lines = _toc_lines(pdf, faces, e.level, e.text)
-        left = TOC_LEFT + TOC_INDENT[e.level]
-        top = (TOC_FIRST_TOP if e.toc_page == 0 else TOC_TOP) + e.toc_line * TOC_LINE
+        _footer(pdf, faces, pdf.page, pagemap.roman(data["toc_index"] + n + 1))
+    for level, text, page, toc_page, toc_line in data["toc"]:
+        goto(pdf, first + toc_page)
+        lines = _toc_lines(pdf, faces, level, text)
+        left = TOC_LEFT + TOC_INDENT[level]
+        top = (TOC_FIRST_TOP if toc_page == 0 else TOC_TOP) + toc_line * TOC_LINE
         for i, line in enumerate(lines):
             pdf.set_xy(left, top + i * TOC_LINE)
             pdf.cell(pdf.get_string_width(line), TOC_LINE, line)
         end = left + pdf.get_string_width(lines[-1]) + 1
-        num = str(e.page)
+        num = str(page)
         pdf.set_font(faces["仿宋"], size=10)
         y = top + (len(lines) - 1) * TOC_LINE
         dot = pdf.get_string_width(".")
@@ -349,29 +462,21 @@ def draw_toc(pdf: FPDF, faces: dict, volume: pagemap.Volume) -> None:
             pdf.set_text_color(0, 0, 0)
         pdf.set_xy(TOC_RIGHT - TOC_NUM_WIDTH, y)
         pdf.cell(TOC_NUM_WIDTH, TOC_LINE, num, align="R")
-    goto(pdf, first + volume.toc_pages - 1)
+    goto(pdf, first + data["toc_pages"] - 1)
 
 
-def draw_divider(pdf: FPDF, faces: dict, content: Content, code: str) -> None:
-    """The page before a tertiary indicator's evidence: what it asks and what was claimed."""
-    project, score = content.project, content.score
-    standard = project.standard
-    t = standard.tertiary(code)
-    claimed = {c.code: c for c in score.criteria}
-    sub = next(s for s in score.tertiary if s.code == code)
+def draw_divider(pdf: FPDF, faces: dict, data: dict) -> None:
+    """The page before a tertiary indicator's evidence, from ``divider_data``."""
     pdf.add_page()
-    p, s = standard.primary_of(code), standard.secondary_of(code)
-    _centered(pdf, faces, "楷体", 12, 22, f"{pagemap.chinese_number(int(p.code))}、{p.name}"
-              f" · （{pagemap.chinese_number(int(s.code))}）{s.name}")
-    y = _centered(pdf, faces, "小标宋", 24, 40, f"{t.code}  {t.name}")
-    y = _centered(pdf, faces, "黑体", 14, y + 6,
-                  f"分值 {points_text(t.points)} 分    自评得分 {points_text(sub.claimed)} 分")
-    if t.departments:
-        y = _centered(pdf, faces, "仿宋", 12, y + 3, "责任科室：" + "、".join(t.departments))
+    _centered(pdf, faces, "楷体", 12, 22, data["path"])
+    y = _centered(pdf, faces, "小标宋", 24, 40, data["title"])
+    y = _centered(pdf, faces, "黑体", 14, y + 6, data["points"])
+    if data["departments"]:
+        y = _centered(pdf, faces, "仿宋", 12, y + 3, data["departments"])
     pdf.set_y(y + 6)
-    if t.intro:
+    if data["intro"]:
         pdf.set_font(faces["仿宋"], size=11)
-        pdf.multi_cell(0, 6, t.intro, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, data["intro"], new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
     pdf.set_auto_page_break(True, margin=BODY_BOTTOM)
     pdf.set_font(faces["仿宋"], size=11)
@@ -384,19 +489,10 @@ def draw_divider(pdf: FPDF, faces: dict, content: Content, code: str) -> None:
         row = table.row()
         for text in ("编号", "评价标准", "分值", "自评得分", "自评说明"):
             row.cell(text)
-        for c in t.criteria:
-            cs = claimed.get(c.code)
-            claim = project.claim(c.code)
-            note = claim.note if claim and claim.note else ""
-            if cs is not None and cs.facts is not None:
-                note = (note + "；" if note else "") + f"按系统数据：{cs.facts.reason}"
-            items = len(project.items_for(c.code))
-            note = (note + "\n" if note else "") + (f"佐证材料 {items} 件" if items else "无佐证材料")
+        for code, *cells in data["rows"]:
             row = table.row()
-            row.cell(c.code, style=code_style)
-            shown = "—" if cs is None else (
-                "未填报" if cs.claim is None and cs.facts is None else points_text(cs.claimed))
-            for text in (c.text, points_text(c.points), shown, note):
+            row.cell(code, style=code_style)
+            for text in cells:
                 row.cell(text)
     pdf.set_auto_page_break(False)
 
