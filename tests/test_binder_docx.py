@@ -21,7 +21,7 @@ from PIL import Image
 
 from dossier.builders import BuildContext, binder_docx, output_path, pageimages
 from dossier.convert import convert_files
-from dossier.progress import QuietProgress
+from dossier.progress import Progress, QuietProgress
 from dossier.project import load_project
 from dossier.score import compute_score
 from dossier.workspace import init_workspace
@@ -271,3 +271,142 @@ def test_rendered_text_pages_become_png_and_scans_jpeg(tmp_path):
     ImageDraw.Draw(scan).ellipse((500, 800, 700, 1000), outline=(220, 0, 0), width=4)
     out = pageimages.save_page_image(scan, tmp_path / "seal")
     assert out.suffix == ".jpeg" and Image.open(out).mode == "RGB"
+
+
+# -- the page picture cache ---------------------------------------------------------------
+
+
+def _pictures(document) -> dict[str, list[bytes]]:
+    """Each evidence item's picture bytes, in page order."""
+    out: dict[str, list[bytes]] = {}
+    current = None
+    for p in document.element.body.iter(qn("w:p")):
+        if _style(p) == "Heading5":
+            current = _text(p).split(" ")[1]
+            out[current] = []
+        for blip in p.iter(qn("a:blip")):
+            out[current].append(document.part.related_parts[blip.get(qn("r:embed"))].blob)
+    return out
+
+
+def _cache_files(project) -> dict[Path, int]:
+    root = project.cache_dir / "docx-pages"
+    return {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def _pdf_with_missing_page(path: Path) -> Path:
+    """A real broken converted PDF: two pages listed, the second a null object.
+
+    pdfium opens it and counts 2 pages, then fails to load page 2.
+    """
+    page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>",
+               "<< /Type /Pages /Kids [3 0 R 5 0 R] /Count 2 >>", page,
+               "<< /Length 24 >>\nstream\n0 0 0 rg 99 99 300 40 re f\nendstream", "null"]
+    data, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(data))
+        data += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(data)
+    data += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    data += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    data += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
+             f"startxref\n{xref}\n%%EOF\n").encode()
+    path.write_bytes(data)
+    return path
+
+
+def test_warm_build_renders_nothing_and_cold_and_warm_builds_are_byte_identical(built):
+    ctx, path, _ = built
+    binder_docx.build(ctx)
+    warm_bytes = path.read_bytes()
+    cached = _cache_files(ctx.project)
+    assert any(p.name == "pages.json" for p in cached)
+    binder_docx.build(ctx)
+    assert path.read_bytes() == warm_bytes
+    assert _cache_files(ctx.project) == cached  # nothing rendered, nothing rewritten
+    shutil.rmtree(ctx.project.cache_dir / "docx-pages")
+    binder_docx.build(ctx)  # from a cold cache
+    assert path.read_bytes() == warm_bytes
+    assert len(_cache_files(ctx.project)) == len(cached)
+
+
+def test_an_entry_without_its_sidecar_is_rendered_again_not_half_used(built):
+    ctx, path, _ = built
+    binder_docx.build(ctx)
+    good = path.read_bytes()
+    sidecar = next((ctx.project.cache_dir / "docx-pages").rglob("pages.json"))
+    pictures = sorted(p for p in sidecar.parent.iterdir() if p.name != "pages.json")
+    sidecar.unlink()  # as after an interrupted render: pictures half written, no sidecar
+    pictures[0].write_bytes(pictures[0].read_bytes()[:100])
+    binder_docx.build(ctx)
+    assert path.read_bytes() == good
+    assert sidecar.is_file()
+
+
+def test_a_replaced_photo_renders_only_its_own_page(tmp_path):
+    root = _workspace(tmp_path / "ws")
+    ctx = _context(root)
+    binder_docx.build(ctx)
+    before = _cache_files(ctx.project)
+    photo = next((root / "evidence").rglob("组织生活会照片.jpg"))
+    factories.jpeg(photo, size=(600, 800))  # now portrait
+    ctx = _context(root)
+    path = binder_docx.build(ctx)
+    after = _cache_files(ctx.project)
+    assert {p: m for p, m in after.items() if p in before} == before  # untouched
+    new = {p.parent for p in after if p not in before}
+    assert len(new) == 1 and {p.name for p in after if p.parent in new} == {"pages.json",
+                                                                           "p0001.jpeg"}
+    (photo_bytes,) = _pictures(docx.Document(str(path)))["1.1.1-02"]
+    with Image.open(__import__("io").BytesIO(photo_bytes)) as im:
+        assert im.width < im.height
+
+
+def test_a_placeholder_rewritten_for_a_renamed_file_is_rendered_again(tmp_path):
+    root = _workspace(tmp_path / "ws")
+    ctx = _context(root)
+    old = _pictures(docx.Document(str(binder_docx.build(ctx))))["3.1.2-01"]
+    encrypted = next((root / "evidence").rglob("执法终端清单.pdf"))
+    encrypted.rename(encrypted.with_name("执法终端清单（加密）.pdf"))
+    ctx = _context(root)  # same content: the placeholder PDF is rewritten in place
+    new = _pictures(docx.Document(str(binder_docx.build(ctx))))["3.1.2-01"]
+    assert len(new) == 1 and new != old
+    shutil.rmtree(ctx.project.cache_dir / "docx-pages")
+    assert _pictures(docx.Document(str(binder_docx.build(ctx))))["3.1.2-01"] == new
+
+
+def _broken_context(root: Path, capsys) -> tuple[BuildContext, Path]:
+    ctx = _context(root)
+    ctx.progress = Progress()  # messages on stderr, read with capsys
+    minutes = next(it for it in ctx.project.all_items() if it.number == "1.1.1-01")
+    capsys.readouterr()
+    return ctx, ctx.converted[minutes.file.sha256].pdf
+
+
+def test_a_page_pdfium_cannot_render_becomes_a_picture_saying_so(tmp_path, capsys):
+    ctx, converted_pdf = _broken_context(_workspace(tmp_path / "ws"), capsys)
+    _pdf_with_missing_page(converted_pdf)  # the cached conversion of a 2-page PDF
+    path = binder_docx.build(ctx)  # does not raise
+    err = capsys.readouterr().err
+    assert "佐证 1.1.1-01" in err and "有 1 页无法显示" in err
+    first, second = _pictures(docx.Document(str(path)))["1.1.1-01"]
+    with Image.open(__import__("io").BytesIO(second)) as im:
+        assert im.size == pageimages.A4_PX
+        grey = im.convert("L")
+        dark = sum(grey.histogram()[:128])
+        assert 500 < dark < 0.05 * im.width * im.height  # a frame and a few lines of text
+    with Image.open(__import__("io").BytesIO(first)) as im:
+        assert im.convert("L").getextrema()[0] < 64  # page 1 rendered as usual
+    binder_docx.build(ctx)  # warm: still reported, from the cache entry
+    assert "有 1 页无法显示" in capsys.readouterr().err
+
+
+def test_a_converted_pdf_that_cannot_be_opened_shows_its_pages_as_pictures_saying_so(
+        tmp_path, capsys):
+    ctx, converted_pdf = _broken_context(_workspace(tmp_path / "ws"), capsys)
+    converted_pdf.write_bytes(converted_pdf.read_bytes()[:300])  # truncated
+    path = binder_docx.build(ctx)
+    assert "有 2 页无法显示" in capsys.readouterr().err
+    pictures = _pictures(docx.Document(str(path)))["1.1.1-01"]
+    assert len(pictures) == 2 and pictures[0] != pictures[1]  # each names its page

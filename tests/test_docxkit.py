@@ -122,3 +122,20 @@ def test_saves_at_different_times_give_identical_bytes_and_fixed_dates(tmp_path)
     props = docx.Document(str(tmp_path / "1.docx")).core_properties
     assert props.created.date() == DATE and props.modified.date() == DATE
     assert props.last_printed.date() == DATE and props.revision == 1
+
+
+def test_pictures_on_disk_are_copied_into_the_zip_whole_and_stored(tmp_path):
+    big = tmp_path / "scan.png"
+    Image.effect_noise((1600, 1200), 60).save(big, "PNG")  # > 1 MiB: several chunks
+    assert big.stat().st_size > 1 << 20
+    document = docx.Document()
+    docxkit.PictureStore(document).add(document.add_paragraph().add_run(), big, Mm(80), Mm(60))
+    out = tmp_path / "a.docx"
+    docxkit.save_deterministic(document, out, DATE)
+    with zipfile.ZipFile(out) as z:
+        assert z.testzip() is None
+        info = z.getinfo("word/media/image1.png")
+        assert info.compress_type == zipfile.ZIP_STORED
+        assert z.read(info) == big.read_bytes()
+    docxkit.save_deterministic(document, tmp_path / "b.docx", DATE)
+    assert (tmp_path / "b.docx").read_bytes() == out.read_bytes()
