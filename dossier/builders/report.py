@@ -9,6 +9,7 @@ every font embedded; both files are deterministic (dates from the manifest).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -19,13 +20,13 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 
-from dossier.builders import output_path
+from dossier.builders import output_path, partcache
 from dossier.builders.docxkit import save_deterministic
 from dossier.builders.report_content import LastYear, ReportContent, draft_report, text_width
 from dossier.errors import BuildError, DossierError, InputError
 from dossier.fsutil import atomic_write
 from dossier.manifest import MANIFEST_DIR, load_manifest
-from dossier.tools import libreoffice
+from dossier.tools import fonts, libreoffice
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_NAME = "report.docx"
 MARK_STYLE = "发文机关标志"
 TEXT_WIDTH_PT = 442.2  # 156 mm 版心
+# Bump when the conversion of the report changes (LibreOffice options, profile): new cache keys.
+PDF_CACHE_VERSION = "1"
 # Children of w:rPr that follow w:w (schema order, which Word insists on).
 _RPR_AFTER_W = ("w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
                 "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em",
@@ -125,7 +128,21 @@ def fit_issuer_mark(document) -> None:
 
 
 def write_pdf(docx: Path, out: Path, project, *, title: str) -> Path:
-    """Convert with LibreOffice, then fix the metadata so the bytes are reproducible."""
+    """Convert with LibreOffice, then fix the metadata so the bytes are reproducible.
+
+    The conversion is cached (``<cache>/report``), keyed by the DOCX bytes (deterministic)
+    and the fonts LibreOffice would substitute: a rebuild with the same report skips
+    LibreOffice, which takes a second or more.
+    """
+    cache = partcache.PartCache(project.cache_dir / "report")
+    key = pdf_cache_key(docx)
+    hit = cache.get("pdf", key)
+    if hit is not None:
+        try:
+            _finish_pdf(hit[0], out, title=title, author=project.unit, date=project.manifest.date)
+            return out
+        except pikepdf.PdfError:
+            log.info("cached report PDF %s is unreadable; converting again", hit[0])
     work = Path(tempfile.mkdtemp(prefix="report-", dir=_work_root(project)))
     try:
         source = work / "report.docx"
@@ -136,9 +153,23 @@ def write_pdf(docx: Path, out: Path, project, *, title: str) -> Path:
             raise BuildError(f"年度报告转换为 PDF 失败：{result.error}", path=docx,
                              hint="用 Word 或 WPS 打开该文件另存为 PDF；或运行 dossier doctor 检查 LibreOffice。")
         _finish_pdf(result.pdf, out, title=title, author=project.unit, date=project.manifest.date)
+        cache.put("pdf", key, result.pdf, {"docx": docx.name})
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out
+
+
+def pdf_cache_key(docx: Path) -> str:
+    """SHA-256 of the DOCX bytes, the font substitutes and the LibreOffice install."""
+    soffice = libreoffice.find_soffice()
+    try:
+        st = soffice.resolve().stat() if soffice else None
+        program = [str(soffice), st.st_size, st.st_mtime_ns] if st else None
+    except OSError:
+        program = [str(soffice)]
+    return partcache.digest("report-pdf", PDF_CACHE_VERSION, {
+        "docx": hashlib.sha256(Path(docx).read_bytes()).hexdigest(),
+        "fonts": partcache.font_identity(fonts.resolve_all()), "soffice": program})
 
 
 def _work_root(project) -> Path:
