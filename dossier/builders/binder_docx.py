@@ -176,20 +176,19 @@ def _table(document, header: list[str], widths_mm: list[float], rows: list[tuple
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)  # w:gridCol, which LibreOffice and WPS follow
     center = WD_ALIGN_PARAGRAPH.CENTER
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
+    header_row = table.rows[0]
+    for cell, text, width in zip(header_row.cells, header, widths_mm, strict=True):
+        cell.width = Mm(width)  # w:tcW, which Word follows
         _set_cell(cell, text, bold=True, align=center)
-    _repeat_header(table.rows[0])
+    _repeat_header(header_row)
     for cells, bold in rows:
-        row = table.add_row()
+        row = table.add_row()  # its cells get w:tcW from w:gridCol
         for i, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
             _set_cell(cell, text, bold=bold, align=center if i and len(text) < 8 else
                       WD_ALIGN_PARAGRAPH.LEFT)
-    for column, width in zip(table.columns, widths_mm, strict=True):
-        column.width = Mm(width)  # w:gridCol, which LibreOffice and WPS follow
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm, strict=True):
-            cell.width = Mm(width)  # w:tcW, which Word follows
     return table
 
 
