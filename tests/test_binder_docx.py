@@ -410,3 +410,25 @@ def test_a_converted_pdf_that_cannot_be_opened_shows_its_pages_as_pictures_sayin
     assert "有 2 页无法显示" in capsys.readouterr().err
     pictures = _pictures(docx.Document(str(path)))["1.1.1-01"]
     assert len(pictures) == 2 and pictures[0] != pictures[1]  # each names its page
+
+
+def test_pictures_rendered_in_worker_processes_give_the_same_binder(built):
+    ctx, path, _ = built
+    binder_docx.build(ctx)
+    serial = path.read_bytes()
+    shutil.rmtree(ctx.project.cache_dir / "docx-pages")
+    cache = pageimages.PageCache(ctx.project.cache_dir,
+                                 (binder_docx.BOX_PORTRAIT, binder_docx.BOX_LANDSCAPE))
+    wanted = [(c.pdf, False, pageimages.PARALLEL_PAGES) for c in ctx.converted.values()]
+    cache.prepare(wanted, jobs=2)
+    assert cache.rendered == sum(c.pages for c in ctx.converted.values())
+    assert len(list(cache.root.rglob("pages.json"))) == len(ctx.converted)
+    shutil.rmtree(cache.root)
+    photo = next(it for it in ctx.project.all_items() if it.file.kind == "image")
+    wanted = [binder_docx._Binder(ctx)._wanted(it) for it in ctx.project.all_items()]
+    assert (ctx.converted[photo.file.sha256].pdf, True, 1) in wanted
+    cache.prepare([(pdf, ph, pageimages.PARALLEL_PAGES) for pdf, ph, _ in wanted], jobs=2)
+    prepared = _cache_files(ctx.project)
+    binder_docx.build(ctx)
+    assert _cache_files(ctx.project) == prepared  # every page was found cached
+    assert path.read_bytes() == serial

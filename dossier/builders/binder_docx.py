@@ -24,6 +24,7 @@ saved, so memory stays flat however large the binder is.
 from __future__ import annotations
 
 import logging
+import os
 from copy import deepcopy
 from decimal import Decimal
 from pathlib import Path
@@ -266,6 +267,9 @@ class _Binder:
         self.score_table()
         toc_marker = self.toc_title()
         items = self.project.all_items()
+        with self.ctx.progress.task("生成Word汇编页面图片", total=None):
+            self.page_cache.prepare([w for it in items if (w := self._wanted(it))],
+                                    os.cpu_count() or 1)
         with self.ctx.progress.task("生成Word汇编", total=len(items)) as task:
             self.body(task)
         self.toc(toc_marker)
@@ -394,15 +398,24 @@ class _Binder:
             self.evidence(item)
             task.advance(1, item.number)
 
-    def evidence(self, item) -> None:
+    def _wanted(self, item) -> tuple[Path, bool, int] | None:
+        """What ``evidence`` will ask the page cache for: (pdf, photo, pages)."""
         converted = self.ctx.converted.get(item.file.sha256)
         if converted is None:
+            return None
+        photo = item.file.kind == "image" and not converted.placeholder
+        return converted.pdf, photo, converted.pages
+
+    def evidence(self, item) -> None:
+        wanted = self._wanted(item)
+        if wanted is None:
             self.heading(5, item_heading(item))
             self.para(f"（文件“{item.file.rel}”未能转换，原件见归档包。）")
             return
-        photo = item.file.kind == "image" and not converted.placeholder
+        converted = self.ctx.converted[item.file.sha256]
+        pdf, photo, expected = wanted
         try:
-            images = self.page_cache.pages(converted.pdf, photo=photo, expected=converted.pages)
+            images = self.page_cache.pages(pdf, photo=photo, expected=expected)
         except OSError as exc:
             raise BuildError(
                 f"佐证 {item.number}（{item.file.rel}）的页面图片无法写入缓存：{exc}",

@@ -21,11 +21,13 @@ A page pdfium cannot render becomes a placeholder picture that says so (counted 
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import functools
 import hashlib
 import io
 import json
 import logging
+import multiprocessing
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -58,6 +60,7 @@ GREY_SAMPLE = 400  # pixels on the longer side looked at (nearest: thin red line
 BROKEN_TITLE = "此页无法显示，原件见归档包"
 A4_PX = (round(210 / 25.4 * RENDER_DPI), round(297 / 25.4 * RENDER_DPI))
 SIDECAR = "pages.json"
+PARALLEL_PAGES = 40  # fewer pages to render (≈ 1 s) do not pay for starting worker processes
 
 
 @dataclass(frozen=True)
@@ -207,15 +210,31 @@ class PageCache:
         """
         pdf = Path(pdf)
         entry = self.entry_dir(pdf, photo)
-        try:
-            st = pdf.stat()
-            stamp = [st.st_size, st.st_mtime_ns]
-        except OSError:
-            stamp = None
+        stamp = _stamp(pdf)
         cached = self._read(entry, pdf, stamp) if stamp else None
         if cached is not None:
             return cached
         return self._render(entry, pdf, photo, expected, stamp)
+
+    def prepare(self, wanted: list[tuple[Path, bool, int]], jobs: int) -> None:
+        """Render the entries missing for ``wanted`` (pdf, photo, expected) on ``jobs``
+        processes, so a cold build uses every core; ``pages`` then finds them cached.
+
+        Anything that goes wrong here is left to ``pages``, which tries again and reports.
+        """
+        missing = [w for w in dict.fromkeys(wanted)
+                   if (stamp := _stamp(w[0])) is None
+                   or self._read(self.entry_dir(w[0], w[1]), Path(w[0]), stamp) is None]
+        if jobs < 2 or len(missing) < 2 or sum(w[2] for w in missing) < PARALLEL_PAGES:
+            return
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+        try:
+            with cf.ProcessPoolExecutor(min(jobs, len(missing)), mp_context=context) as pool:
+                self.rendered += sum(pool.map(_prepare_one, [self] * len(missing), missing))
+        except Exception:  # noqa: BLE001 - pages() renders it again and reports what fails
+            log.debug("rendering page pictures in parallel failed", exc_info=True)
+
 
     def _read(self, entry: Path, pdf: Path, stamp: list[int]) -> list[PageImage] | None:
         try:
@@ -291,3 +310,15 @@ def _images(pdf: Path, photo: bool, entry: Path, expected: int,
     finally:
         doc.close()
 
+
+def _stamp(pdf: Path) -> list[int] | None:
+    try:
+        st = Path(pdf).stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _prepare_one(cache: PageCache, wanted: tuple[Path, bool, int]) -> int:
+    pdf, photo, expected = wanted
+    return len(cache.pages(pdf, photo=photo, expected=expected))
