@@ -13,7 +13,8 @@ file name (itself content hash + kind + converter version), ``RENDER_VERSION``, 
 setting below and the library versions, so a warm build renders nothing and a changed
 file renders only its own pages. The entry's ``pages.json`` is written last, atomically,
 and records the PDF's size and mtime: an interrupted render, or a placeholder page
-rewritten in place (a renamed file), is rendered again, never half used.
+rewritten in place (a renamed file), is rendered again, never half used. A cold build
+renders the missing entries on all cores first (``PageCache.prepare``).
 
 A page pdfium cannot render becomes a placeholder picture that says so (counted in
 ``PageImage.broken``); it does not stop the build.
