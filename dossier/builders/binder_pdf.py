@@ -209,7 +209,7 @@ def _write_volume(project, cache: partcache.PartCache, aux_path: Path, ranges: d
         else:
             parts.append((sources[block.item.number].pdf, "1-z"))
     try:
-        qpdf.merge(parts, merged, workdir=tmp)
+        qpdf.merge(parts, merged, workdir=tmp, deterministic_id=False)  # rewritten below
     except subprocess.TimeoutExpired as exc:
         raise BuildError("合并PDF超时（超过1小时）。", hint="用 --max-pages 分册后重试。") from exc
     except subprocess.CalledProcessError as exc:
