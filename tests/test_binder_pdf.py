@@ -355,3 +355,47 @@ def test_unreadable_converted_pdf_becomes_a_placeholder_and_numbering_holds(tmp_
     assert "原件见归档包" in texts[index] and "佐证 1.1.2-01 · 1/1" in texts[index]
     labels = PdfReader(path).page_labels
     assert all(labels[i] == m.group(1) for i, t in enumerate(texts) if (m := RUNNING.search(t)))
+
+
+def _entries(root: Path) -> set[str]:
+    return {p.name for p in (root / "build" / ".cache" / "binder").glob("*")}
+
+
+@pytest.mark.slow
+def test_cold_and_warm_cache_builds_are_byte_identical(tmp_path):
+    """The drawn pages come from the cache on a rebuild; the binder's bytes do not change."""
+    root = make_workspace(tmp_path / "ws")
+    cold = build_binder(root)[0].read_bytes()
+    entries = _entries(root)
+    assert {n.split("-")[0] for n in entries} == {"layout", "front", "stamps"}
+    warm = build_binder(root)[0].read_bytes()
+    assert _entries(root) == entries  # every part was a hit: nothing drawn again
+    assert warm == cold
+    shutil.rmtree(root / "build" / ".cache" / "binder")
+    assert build_binder(root)[0].read_bytes() == cold
+
+
+@pytest.mark.slow
+def test_changed_claim_note_redraws_only_the_front_matter(tmp_path):
+    root = make_workspace(tmp_path / "ws")
+    build_binder(root)
+    before = _entries(root)
+    manifest = root / "manifests" / "2022.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("全年召开组织生活会4次", "全年召开组织生活会6次"), encoding="utf-8")
+    path = build_binder(root)[0]
+    added = _entries(root) - before
+    assert {n.split("-")[0] for n in added} == {"front", "layout"}  # stamps reused
+    assert not any(n.startswith("stamps-") for n in added)
+    divider = next(t for t in page_texts(path) if "党组织建设" in t and "评价标准" in t)
+    assert "组织生活会6次" in divider.replace("\n", "").replace(" ", "")  # the new note
+
+
+@pytest.mark.slow
+def test_damaged_front_matter_cache_entry_is_not_a_crash(tmp_path):
+    """A cache entry whose sidecar is unreadable counts as a miss; the binder is the same."""
+    root = make_workspace(tmp_path / "ws")
+    first = build_binder(root)[0].read_bytes()
+    for sidecar in (root / "build" / ".cache" / "binder").glob("front-*.json"):
+        sidecar.write_text("{not json", encoding="utf-8")
+    assert build_binder(root)[0].read_bytes() == first

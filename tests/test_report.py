@@ -300,3 +300,26 @@ def test_pdf_body_page_has_22_lines_of_at_most_28_characters(built):
     # Word and LibreOffice both let one closing mark hang in the margin (允许标点溢出边界).
     assert max(text_width(re.sub(r"[，。、；：”）]$", "", text)) for _, text in body) <= 28
     assert max(text_width(text) for _, text in body) >= 27.5  # full lines are full
+
+
+@pytest.mark.slow
+def test_report_pdf_conversion_is_reused_until_the_report_changes(tmp_path):
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed")
+    root = make_workspace(tmp_path / "ws", report=REDHEAD)
+    cache = root / "build" / ".cache" / "report"
+    assert run_dossier("-C", str(root), "report").exit_code == 0
+    first = sorted(p.name for p in cache.glob("pdf-*.pdf"))
+    assert len(first) == 1
+    pdf_path = output_path(load_project(root), "report_pdf")
+    before = pdf_path.read_bytes()
+    pdf_path.unlink()
+    assert run_dossier("-C", str(root), "report").exit_code == 0
+    assert sorted(p.name for p in cache.glob("pdf-*.pdf")) == first  # a hit: no new conversion
+    assert pdf_path.read_bytes() == before
+    manifest = root / "manifests" / "2022.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("signer: 王某某", "signer: 李某某"), encoding="utf-8")
+    assert run_dossier("-C", str(root), "report").exit_code == 0
+    assert len(list(cache.glob("pdf-*.pdf"))) == 2  # the changed report was converted
+    assert "李某某" in "".join(p.extract_text() for p in PdfReader(str(pdf_path)).pages)
