@@ -235,7 +235,6 @@ def test_grey_detection_keeps_a_thin_red_seal_in_colour():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_libreoffice_opens_the_binder(built, tmp_path, capsys):
     ctx, path, _ = built
     src = tmp_path / "binder.docx"

@@ -144,8 +144,5 @@ def test_no_evidence_still_gives_dividers_and_a_toc(tmp_path):
     assert len([e for e in vol.toc if e.level == TERTIARY]) == 40
 
 
-def test_roman_and_chinese_numbers():
+def test_roman_page_labels():
     assert [pagemap.roman(n) for n in (1, 4, 9, 14, 40)] == ["i", "iv", "ix", "xiv", "xl"]
-    assert [pagemap.chinese_number(n) for n in (1, 10, 12, 13, 20)] == ["一", "十", "十二", "十三",
-                                                                        "二十"]
-    assert pagemap.points_text("1.50") == "1.5" and pagemap.points_text(0) == "0"

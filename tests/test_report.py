@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -226,8 +225,6 @@ def test_broken_template_tag_is_an_input_error_naming_the_template(tmp_path):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice is not installed")
     root = make_workspace(tmp_path_factory.mktemp("pdf") / "ws", report=REDHEAD)
     result = run_dossier("-C", str(root), "report")
     assert result.exit_code == 0, result.stderr
@@ -304,8 +301,6 @@ def test_pdf_body_page_has_22_lines_of_at_most_28_characters(built):
 
 @pytest.mark.slow
 def test_report_pdf_conversion_is_reused_until_the_report_changes(tmp_path):
-    if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice is not installed")
     root = make_workspace(tmp_path / "ws", report=REDHEAD)
     cache = root / "build" / ".cache" / "report"
     assert run_dossier("-C", str(root), "report").exit_code == 0

@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import os
 from copy import deepcopy
-from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -40,6 +39,8 @@ from docx.shared import Mm, Pt, RGBColor
 
 from dossier.builders import docxkit, output_path
 from dossier.builders.pageimages import PageCache, PageImage
+from dossier.cnformat import cn_date, cn_number
+from dossier.cnformat import pts as points
 from dossier.errors import BuildError
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,6 @@ BOX_PORTRAIT = (PAGE_W - MARGIN_LEFT - MARGIN_RIGHT,
 BOX_LANDSCAPE = (PAGE_H - MARGIN_LEFT - MARGIN_RIGHT,
                  PAGE_W - MARGIN_TOP - MARGIN_BOTTOM - HEADING_ROOM)
 
-_CN_DIGITS = "零一二三四五六七八九"
 
 
 def build(ctx) -> Path:
@@ -76,24 +76,6 @@ def build(ctx) -> Path:
 
 
 # -- formatting helpers -------------------------------------------------------------------
-
-
-def points(value) -> str:
-    """Points without trailing zeros: 11, 1.5, 26.21."""
-    value = Decimal(str(value))
-    return "0" if value == 0 else f"{value.normalize():f}"
-
-
-def cn_number(n: int) -> str:
-    """1–99 in Chinese numerals (一、二、… 十一)."""
-    if n < 10:
-        return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
-
-
-def cn_date(date) -> str:
-    return f"{date.year}年{date.month}月{date.day}日"
 
 
 def primary_heading(p) -> str:

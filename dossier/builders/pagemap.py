@@ -23,31 +23,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Protocol
+
+from dossier.cnformat import cn_number, pts
 
 # Allowance per volume (fonts, front matter, dividers) for the --max-mb estimate.
 VOLUME_OVERHEAD_BYTES = 600_000
 DIVIDER_BYTES = 8_000
 
-CHINESE_NUMERALS = "零一二三四五六七八九十"
 
 # TOC/bookmark levels
 PRIMARY, SECONDARY, TERTIARY, CRITERION, ITEM = range(5)
-
-
-def points_text(value: Any) -> str:
-    """Points without trailing zeros: 1, 0.5, 26.21."""
-    value = Decimal(str(value))
-    return "0" if value == 0 else f"{value.normalize():f}"
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (enough for indicator and volume counts)."""
-    if n <= 10:
-        return CHINESE_NUMERALS[n]
-    tens, ones = divmod(n, 10)
-    return (CHINESE_NUMERALS[tens] if tens > 1 else "") + "十" + (CHINESE_NUMERALS[ones] if ones else "")
 
 
 def roman(n: int) -> str:
@@ -193,14 +179,14 @@ class PageMap:
 def _heading_texts(standard) -> dict[tuple[int, str], str]:
     texts: dict[tuple[int, str], str] = {}
     for p in standard.primary:
-        texts[(PRIMARY, p.code)] = (f"{chinese_number(int(p.code))}、{p.name}"
-                                    f"（{points_text(p.points)}分）")
+        texts[(PRIMARY, p.code)] = (f"{cn_number(int(p.code))}、{p.name}"
+                                    f"（{pts(p.points)}分）")
         for s in p.secondary:
-            texts[(SECONDARY, s.code)] = f"（{chinese_number(int(s.code))}）{s.name}（{points_text(s.points)}分）"
+            texts[(SECONDARY, s.code)] = f"（{cn_number(int(s.code))}）{s.name}（{pts(s.points)}分）"
             for t in s.tertiary:
-                texts[(TERTIARY, t.code)] = f"{t.code} {t.name}（{points_text(t.points)}分）"
+                texts[(TERTIARY, t.code)] = f"{t.code} {t.name}（{pts(t.points)}分）"
                 for c in t.criteria:
-                    texts[(CRITERION, c.code)] = f"{c.code} {c.short}（{points_text(c.points)}分）"
+                    texts[(CRITERION, c.code)] = f"{c.code} {c.short}（{pts(c.points)}分）"
     return texts
 
 

@@ -17,7 +17,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from dossier.builders import pagemap
-from dossier.builders.pagemap import CRITERION, ITEM, PRIMARY, SECONDARY, TERTIARY, points_text
+from dossier.builders.pagemap import CRITERION, ITEM, PRIMARY, SECONDARY, TERTIARY
+from dossier.cnformat import cn_number
+from dossier.cnformat import pts as points_text
 from dossier.tools import fonts
 
 MM = 72 / 25.4
@@ -127,8 +129,8 @@ def divider_data(project, score, code: str) -> dict:
         shown = "—" if cs is None else (
             "未填报" if cs.claim is None and cs.facts is None else points_text(cs.claimed))
         rows.append([c.code, c.text, points_text(c.points), shown, note])
-    return {"path": f"{pagemap.chinese_number(int(p.code))}、{p.name}"
-                    f" · （{pagemap.chinese_number(int(s.code))}）{s.name}",
+    return {"path": f"{cn_number(int(p.code))}、{p.name}"
+                    f" · （{cn_number(int(s.code))}）{s.name}",
             "title": f"{t.code}  {t.name}",
             "points": f"分值 {points_text(t.points)} 分    自评得分 {points_text(sub.claimed)} 分",
             "departments": "责任科室：" + "、".join(t.departments) if t.departments else "",
@@ -146,7 +148,7 @@ def score_data(project, score) -> dict:
     for p in project.standard.primary:
         s = primary[p.code]
         items = sum(counts[t.code] for sec in p.secondary for t in sec.tertiary)
-        rows.append(["primary", pagemap.chinese_number(int(p.code)), p.name, points_text(s.max),
+        rows.append(["primary", cn_number(int(p.code)), p.name, points_text(s.max),
                      points_text(s.claimed), str(items)])
         for sec in p.secondary:
             for t in sec.tertiary:
