@@ -197,9 +197,10 @@ def sheet(opts: Options, year: int | None, import_file: Path | None) -> None:
 @click.option("--strict", is_flag=True, help="有文件无法转换（以说明页代替）时按失败处理。")
 @click.option("--only", type=click.Choice(["binder", "report", "sheet"]), multiple=True,
               help="只生成指定的部分，可重复。")
+@click.option("--rebuild", is_flag=True, help="即使内容未变化也重新生成全部文件。")
 @click.pass_obj
 def build(opts: Options, year: int | None, max_pages: int | None, max_mb: float | None,
-          strict: bool, only: tuple[str, ...]) -> None:
+          strict: bool, only: tuple[str, ...], rebuild: bool) -> None:
     """生成佐证材料汇编（PDF、Word）、年度报告（Word、PDF）和自评得分表（Excel）。
 
     输出在 build/年度/ 下；屏幕上只列出生成的文件。
@@ -214,7 +215,8 @@ def build(opts: Options, year: int | None, max_pages: int | None, max_mb: float 
 
     project = opts.project(year)
     result = build_all(project, BuildOptions(max_pages=max_pages, max_mb=max_mb, strict=strict,
-                                             only=only), progress=default_progress())
+                                             only=only, reuse=not rebuild),
+                       progress=default_progress())
     for path in result.paths():
         click.echo(str(path))
     raise SystemExit(result.exit_code)

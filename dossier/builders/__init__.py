@@ -30,6 +30,7 @@ class BuildOptions:
     max_mb: float | None = None
     strict: bool = False
     only: tuple[str, ...] = ()  # subset of ('binder', 'report', 'sheet'); empty: all
+    reuse: bool = True  # skip outputs whose inputs did not change (see builders.reuse)
 
     def wants(self, part: str) -> bool:
         return not self.only or part in self.only
@@ -52,6 +53,7 @@ class BuildResult:
     outputs: dict[str, list[Path]] = field(default_factory=dict)
     placeholders: list[str] = field(default_factory=list)  # rel paths shown as placeholder pages
     errors: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # roles left as built last time
     strict: bool = False
 
     def paths(self) -> list[Path]:
@@ -139,7 +141,17 @@ def build_all(project, options: BuildOptions | None = None,
 
         steps.append(("sheet_xlsx", sheet.build))
 
+    from dossier.builders.reuse import OutputRecord, fingerprint
+
+    record = OutputRecord(project)
     for role, builder in steps:
+        digest = fingerprint(ctx, role)
+        kept = record.unchanged(role, digest) if options.reuse else None
+        if kept is not None:
+            result.outputs[role] = kept
+            result.reused.append(role)
+            continue
+        record.back_up_edited(role, progress)
         try:
             paths = builder(ctx)
         except DossierError as exc:
@@ -150,6 +162,8 @@ def build_all(project, options: BuildOptions | None = None,
             progress.log(f"生成失败（{role}）：{exc.render()}")
             continue
         result.outputs[role] = [paths] if isinstance(paths, Path) else list(paths)
+        record.record(role, digest, result.outputs[role])
+    record.save()
 
     elapsed = time.monotonic() - started
     _summary(ctx, result, elapsed)
@@ -160,6 +174,11 @@ def _summary(ctx: BuildContext, result: BuildResult, elapsed: float) -> None:
     items = ctx.project.all_items()
     pages = sum(c.pages for c in ctx.converted.values()) if ctx.converted else 0
     size = sum(p.stat().st_size for p in result.paths() if p.exists())
+    if result.reused:
+        names = {"binder_pdf": "PDF汇编", "binder_docx": "Word汇编", "report": "年度报告",
+                 "sheet_xlsx": "自评得分表"}
+        ctx.progress.log("内容未变化，沿用上次生成的：" + "、".join(names.get(r, r) for r in result.reused)
+                         + "（加 --rebuild 可强制重新生成）。")
     ctx.progress.log(
         f"完成：{len(items)} 件佐证材料，{pages} 页，说明页 {len(result.placeholders)} 个，"
         f"输出 {size / 1e6:.1f} MB，用时 {elapsed:.1f} 秒。")

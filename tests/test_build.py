@@ -1,0 +1,80 @@
+"""build_all: unchanged outputs are reused, edited outputs are backed up, never lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from dossier.builders import BuildOptions, build_all, output_path
+from dossier.progress import QuietProgress
+from dossier.project import load_project
+from tests import factories
+
+from .conftest import run_dossier
+
+pytestmark = pytest.mark.slow
+ROLES = ["binder_pdf", "binder_docx", "report", "sheet_xlsx"]
+
+
+@pytest.fixture
+def workspace(empty_workspace):
+    ev = empty_workspace / "evidence" / "2022"
+    folder = next(p for p in ev.glob("1.1 */1.1.1 *"))
+    factories.pdf(folder / "支部委员会名单.pdf", pages=2)
+    factories.jpeg(next(p for p in ev.glob("3.1 */3.1.1 *")) / "执法车.jpg")
+    manifest = empty_workspace / "manifests" / "2022.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    text = text.replace('\n  "1.1.1":', '\n  "1.1.1": {points: 1, note: 已健全支部委员会}', 1)
+    manifest.write_text(text.replace("date:   ", "date: 2022-12-20   ", 1), encoding="utf-8")
+    return empty_workspace
+
+
+def _build(root, **options):
+    return build_all(load_project(root), BuildOptions(**options), progress=QuietProgress())
+
+
+def _stats(result):
+    return {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in result.paths()}
+
+
+def test_second_build_reuses_every_output_untouched(workspace):
+    first = _build(workspace)
+    assert first.reused == [] and not first.errors
+    before = _stats(first)
+    second = _build(workspace)
+    assert second.reused == ROLES
+    assert _stats(second) == before
+
+
+def test_a_changed_input_or_rebuild_builds_again(workspace):
+    _build(workspace)
+    assert _build(workspace, reuse=False).reused == []
+    manifest = workspace / "manifests" / "2022.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "已健全支部委员会", "已健全支部委员会，召开组织生活会4次"), encoding="utf-8")
+    assert _build(workspace).reused == []
+    photo = next((workspace / "evidence" / "2022").rglob("执法车.jpg"))
+    factories.jpeg(photo, size=(640, 480))
+    result = _build(workspace)
+    assert "binder_pdf" not in result.reused and "binder_docx" not in result.reused
+
+
+def test_deleted_output_is_built_again(workspace):
+    _build(workspace)
+    sheet = output_path(load_project(workspace), "sheet_xlsx")
+    assert sheet.exists()
+    sheet.unlink()
+    result = _build(workspace)
+    assert "sheet_xlsx" not in result.reused and sheet.exists()
+
+
+def test_report_edited_in_word_is_backed_up_before_rebuild(workspace):
+    _build(workspace)
+    report = output_path(load_project(workspace), "report_docx")
+    edited = report.read_bytes() + b"staff edits"
+    report.write_bytes(edited)
+    result = run_dossier("-C", str(workspace), "build", "--rebuild")
+    assert result.exit_code == 0, result.stderr
+    backups = list((report.parent / "备份").glob("*年度工作进展和总结报告（修改于*）.docx"))
+    assert len(backups) == 1 and backups[0].read_bytes() == edited
+    assert "已备份" in result.stderr
+    assert report.read_bytes() != edited
