@@ -21,6 +21,7 @@ def test_bench_runs_end_to_end_on_the_tiny_corpus(tmp_path):
     report = json.loads((out / "tiny.json").read_text(encoding="utf-8"))
     names = [m["name"] for m in report["measures"]]
     for step in ("check (cold)", "check (warm)", "build (cold)", "build (warm)",
+                 "build (warm, --rebuild: outputs not reused)",
                  "build (incremental: 1 photo + 1 docx)", "pack"):
         assert step in names
     assert sum(n.startswith("floor:") for n in names) == 4
