@@ -2,10 +2,14 @@
 
 Evidence pages have no Word form, so each page is a picture: a photo is the JPEG that
 the image converter already put in its PDF (downscaled only if larger than needed);
-every other page (scans, text PDFs, Office files, placeholders) is rendered from its
-converted PDF with pypdfium2 at ``RENDER_DPI``: a clean rendered page becomes a 4-bit
-PNG, a scan a JPEG (greyscale unless it has colour: red seals stay red); see
-``save_page_image``. Measured on the demo workspace: ≈ 39 KB per page overall.
+a scanned page (one JPEG drawn over the whole page, nothing else: ``scan_page``) is
+decoded straight from its JPEG at a reduced DCT scale (``Image.draft``) and resized to
+the size pdfium would render it at — 300-dpi scans are most evidence pages, and this
+costs about half of rendering them; every other page (text PDFs, Office files,
+placeholders, anything unusual) is rendered from its converted PDF with pypdfium2 at
+``RENDER_DPI``. Either way a clean page becomes a 4-bit PNG, a scan a JPEG (greyscale
+unless it has colour: red seals stay red); see ``save_page_image``. Measured on the
+demo workspace: ≈ 39 KB per page overall.
 
 Rendering is most of the binder's time (≈ 25 ms a page), so the pictures are cached
 per converted PDF in ``<cache>/docx-pages/<key>/``: the key hashes the converted PDF's
@@ -23,13 +27,16 @@ A page pdfium cannot render becomes a placeholder picture that says so (counted 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import functools
 import hashlib
 import io
 import json
 import logging
+import math
 import multiprocessing
 import shutil
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +52,7 @@ from dossier.tools import fonts
 
 log = logging.getLogger(__name__)
 
-RENDER_VERSION = "1"  # bump when a change below alters the pictures
+RENDER_VERSION = "2"  # bump when a change below alters the pictures
 RENDER_DPI = 100  # page images: above what 100 % zoom shows (the page is shown at 77 %)
 JPEG_QUALITY = 60
 PNG_LEVELS = 16  # 4-bit PNG: anti-aliased text stays smooth
@@ -62,6 +69,11 @@ BROKEN_TITLE = "此页无法显示，原件见归档包"
 A4_PX = (round(210 / 25.4 * RENDER_DPI), round(297 / 25.4 * RENDER_DPI))
 SIDECAR = "pages.json"
 PARALLEL_PAGES = 40  # fewer pages to render (≈ 1 s) do not pay for starting worker processes
+SCAN_FILTER = Image.Resampling.BICUBIC  # scans resized from their JPEG: as sharp as pdfium's
+SCAN_FIT_PT = 1.0  # the JPEG must cover the page to within this (points) on every side
+SCAN_COPY_BITS = 3.0  # a scan JPEG at ≤ RENDER_DPI is copied as is up to these bits per pixel
+_TRANSPOSE = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180,
+              270: Image.Transpose.ROTATE_90}  # /Rotate turns clockwise, PIL anticlockwise
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ def save_page_image(im: Image.Image, base: Path) -> Path:
     """
     grey = im.convert("L")
     clean = grey.histogram()[255] >= CLEAN_WHITE_SHARE * grey.width * grey.height
-    colour = not is_grey(im)
+    colour = im.mode != "L" and not is_grey(im)
     if clean:
         out = base.with_suffix(".png")
         if colour:
@@ -152,6 +164,126 @@ def _render_page(page, base: Path) -> tuple[Path, tuple[int, int]]:
         bitmap.close()
 
 
+# -- scanned pages straight from their JPEG ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanPage:
+    """A page that only draws one JPEG over the whole page: a scan."""
+
+    jpeg: bytes
+    mode: str  # "L" or "RGB", as the JPEG decodes
+    size: tuple[int, int]  # the JPEG's pixels
+    rotate: int  # the page's /Rotate: 0, 90, 180 or 270, clockwise
+    px: tuple[int, int]  # the size pdfium renders the page at RENDER_DPI (after /Rotate)
+
+
+def _inherited(obj, key: str):
+    """A page attribute, looked up the /Parent chain as PDF inheritance says."""
+    for _ in range(64):
+        if key in obj:
+            return obj[key]
+        if "/Parent" not in obj:
+            return None
+        obj = obj.Parent
+    return None
+
+
+def _f32(x: float) -> float:
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def render_size(width_pt: float, height_pt: float, rotate: int) -> tuple[int, int]:
+    """The pixel size pypdfium2 renders a page at RENDER_DPI: pdfium measures the page in
+    32-bit floats, pypdfium2 rounds up."""
+    w, h = _f32(width_pt), _f32(height_pt)
+    if rotate in (90, 270):
+        w, h = h, w
+    scale = RENDER_DPI / 72
+    return math.ceil(w * scale), math.ceil(h * scale)
+
+
+def scan_page(page: pikepdf.Page) -> ScanPage | None:
+    """The JPEG of a scanned page, or None for any page that is more than that.
+
+    Conservative on purpose: one DeviceGray/DeviceRGB 8-bit DCTDecode image without mask,
+    decode array or parameters, drawn (``cm`` … ``Do``, nothing else) unrotated and
+    covering the whole page; no annotations, no crop box. Anything else is rendered.
+    """
+    obj = page.obj
+    rotate, box = _inherited(obj, "/Rotate") or 0, _inherited(obj, "/MediaBox")
+    if not isinstance(rotate, int) or rotate % 90 or box is None or len(box) != 4 \
+            or _inherited(obj, "/CropBox") not in (None, box) or obj.get("/Annots"):
+        return None
+    x0, y0, x1, y1 = (float(v) for v in box)
+    resources = _inherited(obj, "/Resources")
+    xobjects = resources.get("/XObject") if resources is not None else None
+    if x1 <= x0 or y1 <= y0 or xobjects is None or len(xobjects) != 1:
+        return None
+    (name, image), = xobjects.items()
+    if not _plain_jpeg(image):
+        return None
+    drawn = [(list(i.operands), str(i.operator)) for i in pikepdf.parse_content_stream(obj)]
+    ops = [op for _, op in drawn if op not in ("q", "Q")]
+    depth = [op for _, op in drawn if op in ("q", "Q")]
+    if ops != ["cm", "Do"] or depth.count("q") != depth.count("Q"):
+        return None
+    cm = next(operands for operands, op in drawn if op == "cm")
+    a, b, c, d, e, f = (float(v) for v in cm)
+    do = next(operands for operands, op in drawn if op == "Do")
+    if do != [pikepdf.Name(name)] or b or c or a <= 0 or d <= 0 or max(
+            abs(e - x0), abs(f - y0), abs(e + a - x1), abs(f + d - y1)) > SCAN_FIT_PT:
+        return None
+    data = image.read_raw_bytes()
+    with Image.open(io.BytesIO(data)) as im:
+        mode, size = im.mode, im.size
+    expected = "L" if image.ColorSpace == pikepdf.Name.DeviceGray else "RGB"
+    if mode != expected or size != (int(image.Width), int(image.Height)):
+        return None
+    rotate %= 360
+    return ScanPage(data, mode, size, rotate, render_size(x1 - x0, y1 - y0, rotate))
+
+
+def _plain_jpeg(image) -> bool:
+    if not isinstance(image, pikepdf.Stream) or image.get("/Subtype") != pikepdf.Name.Image:
+        return False
+    filters = image.get("/Filter")
+    if isinstance(filters, pikepdf.Array) and len(filters) == 1:
+        filters = filters[0]
+    return (filters == pikepdf.Name.DCTDecode and image.get("/BitsPerComponent") == 8
+            and image.get("/ColorSpace") in (pikepdf.Name.DeviceGray, pikepdf.Name.DeviceRGB)
+            and not image.get("/ImageMask")
+            and not any(k in image for k in ("/Decode", "/DecodeParms", "/SMask", "/Mask")))
+
+
+def scan_picture(scan: ScanPage, base: Path) -> tuple[Path, tuple[int, int]]:
+    """The scan's picture at the size pdfium would render it, without rendering: a JPEG
+    at or under RENDER_DPI is copied as is (unless rotated, larger than usual, or colour
+    in a grey page); a larger one is decoded at the DCT scale just above the target
+    (``draft``: 1/2, 1/4, 1/8), resized, turned by /Rotate and stored as a render is."""
+    target = scan.px if scan.rotate in (0, 180) else (scan.px[1], scan.px[0])
+    with Image.open(io.BytesIO(scan.jpeg)) as im:
+        small = scan.size[0] <= target[0] and scan.size[1] <= target[1]
+        if small and not scan.rotate and \
+                len(scan.jpeg) * 8 <= SCAN_COPY_BITS * scan.size[0] * scan.size[1] and \
+                (scan.mode == "L" or not is_grey(im)):
+            out = base.with_suffix(".jpeg")
+            out.write_bytes(scan.jpeg)
+            return out, scan.size
+        drafted = im.draft(scan.mode, target)
+        box = drafted[1] if drafted else (0, 0, *im.size)
+        if im.size == target and tuple(box[2:]) == im.size:
+            picture = im.copy()
+        else:
+            picture = im.resize(target, SCAN_FILTER, box=box)
+    if scan.rotate:
+        picture = picture.transpose(_TRANSPOSE[scan.rotate])
+    try:
+        return save_page_image(picture, base), picture.size
+    finally:
+        picture.close()
+
+
 @functools.cache
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     face = fonts.resolve_font("黑体") or fonts.resolve_font("宋体")
@@ -194,10 +326,11 @@ class PageCache:
         self.boxes = boxes
         settings = [RENDER_VERSION, RENDER_DPI, JPEG_QUALITY, PNG_LEVELS, CLEAN_WHITE_SHARE,
                     PHOTO_DPI, PHOTO_QUALITY, GREY_CHROMA, GREY_SHARE, GREY_SAMPLE,
-                    [list(b) for b in boxes], PIL.__version__, str(pdfium.PDFIUM_INFO),
+                    SCAN_FILTER.name, SCAN_FIT_PT, SCAN_COPY_BITS, [list(b) for b in boxes], PIL.__version__, str(pdfium.PDFIUM_INFO),
                     pikepdf.__version__]
         self._settings = json.dumps(settings)
-        self.rendered = 0  # pages rendered (not taken from the cache) by this instance
+        self.rendered = 0  # pages rendered (not taken from the cache) by this instance …
+        self.direct = 0  # … of which scans taken from their JPEG, not rendered by pdfium
 
     def entry_dir(self, pdf: Path, photo: bool) -> Path:
         key = f"{Path(pdf).name}\n{int(photo)}\n{self._settings}"
@@ -232,7 +365,9 @@ class PageCache:
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
         try:
             with cf.ProcessPoolExecutor(min(jobs, len(missing)), mp_context=context) as pool:
-                self.rendered += sum(pool.map(_prepare_one, [self] * len(missing), missing))
+                for rendered, direct in pool.map(_prepare_one, [self] * len(missing), missing):
+                    self.rendered += rendered
+                    self.direct += direct
         except Exception:  # noqa: BLE001 - pages() renders it again and reports what fails
             log.debug("rendering page pictures in parallel failed", exc_info=True)
 
@@ -259,11 +394,13 @@ class PageCache:
         shutil.rmtree(entry, ignore_errors=True)
         entry.mkdir(parents=True, exist_ok=True)
         pages = []
-        for path, px, broken in _images(pdf, photo, entry, expected, self.boxes[0]):
+        for path, px, broken, direct in page_pictures(pdf, entry, photo=photo,
+                                                      expected=expected, box=self.boxes[0]):
             landscape = px[0] > px[1] and not photo
             emu = fit(px, self.boxes[1] if landscape else self.boxes[0])
             pages.append(PageImage(path, path.suffix.lstrip("."), px, emu, landscape, broken))
             self.rendered += 1
+            self.direct += direct
         if stamp is not None:
             data = {"pdf": pdf.name, "stamp": stamp, "pages": [
                 {"file": p.path.name, "format": p.format, "px": list(p.px), "emu": list(p.emu),
@@ -272,44 +409,89 @@ class PageCache:
         return pages
 
 
-def _images(pdf: Path, photo: bool, entry: Path, expected: int,
-            box: tuple[int, int]) -> Iterator[tuple[Path, tuple[int, int], str | None]]:
-    """(file, pixel size, broken reason) for each page, rendered into ``entry``."""
+_PIKEPDF_ERRORS = (pikepdf.PdfError, OSError, ValueError, TypeError, AttributeError,
+                   Image.DecompressionBombError)
+
+
+def page_pictures(pdf: Path, entry: Path, *, photo: bool = False, expected: int = 1,
+                  box: tuple[int, int] = A4_PX, scans: bool = True,
+                  ) -> Iterator[tuple[Path, tuple[int, int], str | None, bool]]:
+    """(file, pixel size, broken reason, taken from the scan's JPEG) for each page of
+    ``pdf``, written into ``entry``; ``scans=False`` renders every page with pdfium.
+
+    ``box`` (EMU) is where a photo is shown; ``expected`` the page count to show when the
+    PDF cannot be opened.
+    """
     if photo:
         out = entry / "p0001.jpeg"
         try:
             size = _photo_jpeg(pdf, out, box)
-        except (pikepdf.PdfError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        except _PIKEPDF_ERRORS as exc:
             log.debug("photo not taken from %s: %s", pdf, exc)
             size = None
         if size is not None:
-            yield out, size, None
+            yield out, size, None, False
             return
     try:
         doc = pdfium.PdfDocument(str(pdf))
     except (pdfium.PdfiumError, OSError) as exc:
         reason = f"无法打开转换后的PDF（{exc}）"
         for index in range(max(1, expected)):
-            yield *broken_page_image(entry / f"p{index + 1:04d}", index + 1), reason
+            yield *broken_page_image(entry / f"p{index + 1:04d}", index + 1), reason, False
         return
     try:
         count = len(doc)
-        for index in range(count):
-            base = entry / f"p{index + 1:04d}"
-            try:
-                page = doc[index]
+        with _scan_source(pdf if scans else None, count) as direct:
+            for index in range(count):
+                base = entry / f"p{index + 1:04d}"
+                picture = direct(index, base)
+                if picture is not None:
+                    yield *picture, None, True
+                    continue
                 try:
-                    out, size = _render_page(page, base)
-                finally:
-                    page.close()
-            except pdfium.PdfiumError as exc:
-                yield *broken_page_image(base, index + 1), f"第 {index + 1} 页无法渲染（{exc}）"
-                continue
-            yield out, size, None
+                    page = doc[index]
+                    try:
+                        out, size = _render_page(page, base)
+                    finally:
+                        page.close()
+                except pdfium.PdfiumError as exc:
+                    yield (*broken_page_image(base, index + 1),
+                           f"第 {index + 1} 页无法渲染（{exc}）", False)
+                    continue
+                yield out, size, None, False
         if count == 0:
-            yield *broken_page_image(entry / "p0001", 1), "转换后的PDF没有页面"
+            yield *broken_page_image(entry / "p0001", 1), "转换后的PDF没有页面", False
     finally:
         doc.close()
+
+
+@contextlib.contextmanager
+def _scan_source(pdf: Path | None, count: int):
+    """``direct(index, base)``: page ``index``'s picture taken from its scan JPEG, or None
+    when the page is not a plain scan (or anything fails): pdfium renders it then. Only
+    when pikepdf sees the same pages as pdfium."""
+    doc = None
+    if pdf is not None:
+        try:
+            doc = pikepdf.open(pdf)
+        except _PIKEPDF_ERRORS as exc:
+            log.debug("scan pages of %s not read: %s", pdf, exc)
+
+    def direct(index: int, base: Path) -> tuple[Path, tuple[int, int]] | None:
+        try:
+            scan = scan_page(doc.pages[index])
+            return scan_picture(scan, base) if scan is not None else None
+        except _PIKEPDF_ERRORS as exc:
+            log.debug("page %d of %s is rendered: %s", index + 1, pdf, exc)
+            for suffix in (".jpeg", ".png"):
+                base.with_suffix(suffix).unlink(missing_ok=True)
+            return None
+
+    try:
+        yield direct if doc is not None and len(doc.pages) == count else (lambda i, b: None)
+    finally:
+        if doc is not None:
+            doc.close()
 
 
 def _stamp(pdf: Path) -> list[int] | None:
@@ -320,6 +502,8 @@ def _stamp(pdf: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _prepare_one(cache: PageCache, wanted: tuple[Path, bool, int]) -> int:
+def _prepare_one(cache: PageCache, wanted: tuple[Path, bool, int]) -> tuple[int, int]:
     pdf, photo, expected = wanted
-    return len(cache.pages(pdf, photo=photo, expected=expected))
+    rendered, direct = cache.rendered, cache.direct  # this worker's copy of the counts
+    cache.pages(pdf, photo=photo, expected=expected)
+    return cache.rendered - rendered, cache.direct - direct
