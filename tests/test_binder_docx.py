@@ -431,3 +431,21 @@ def test_pictures_rendered_in_worker_processes_give_the_same_binder(built):
     binder_docx.build(ctx)
     assert _cache_files(ctx.project) == prepared  # every page was found cached
     assert path.read_bytes() == serial
+
+
+def test_a_scan_enters_the_binder_from_its_jpeg_and_cold_builds_stay_byte_identical(tmp_path):
+    from tests.test_pageimages import A4_300, pictures, scan_jpeg, scan_pdf
+
+    root = _workspace(tmp_path / "ws")
+    folder = next((root / "evidence").rglob("组织生活会照片.jpg")).parent
+    scan_pdf(folder / "组织生活会签到表（扫描件）.pdf", scan_jpeg(A4_300), rotate=90)
+    ctx = _context(root)
+    path = binder_docx.build(ctx)
+    first = path.read_bytes()
+    shutil.rmtree(ctx.project.cache_dir / "docx-pages")
+    assert binder_docx.build(ctx).read_bytes() == first
+    item = next(it for it in ctx.project.all_items() if it.file.rel.endswith("（扫描件）.pdf"))
+    (picture,) = _pictures(docx.Document(str(path)))[item.number]
+    ((direct, px, taken),) = pictures(ctx.converted[item.file.sha256].pdf, tmp_path / "d",
+                                      scans=True)
+    assert taken and picture == direct.read_bytes() and px[0] > px[1]  # turned by /Rotate
