@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dossier import memory
 from dossier.errors import DossierError, ExitCode
 from dossier.progress import Progress
 
@@ -163,6 +164,7 @@ def build_all(project, options: BuildOptions | None = None,
             continue
         result.outputs[role] = [paths] if isinstance(paths, Path) else list(paths)
         record.record(role, digest, result.outputs[role])
+        memory.release()  # each builder's peak, not their sum
     record.save()
 
     elapsed = time.monotonic() - started

@@ -29,6 +29,7 @@ from pathlib import Path
 import pikepdf
 from fpdf import __version__ as FPDF_VERSION
 
+from dossier import memory
 from dossier.builders import BINDER_SUFFIX, output_path, pagemap, partcache, pdfkit
 from dossier.errors import BuildError
 from dossier.fsutil import atomic_write
@@ -92,6 +93,8 @@ def _build(ctx, sources: dict[str, _Source], tmp: Path) -> list[Path]:
                         max_pages=options.max_pages, max_bytes=max_bytes,
                         bytes_of=lambda it: _size(sources[it.number].pdf))
     aux_path, ranges = front.write(pmap, tmp)
+    del front  # its fpdf2 document holds ~200 MB of parsed CJK fonts
+    memory.release()
     paths = volume_paths(project, len(pmap.volumes))
     total = sum(v.total_pages for v in pmap.volumes)
     with ctx.progress.task("生成佐证材料汇编（PDF）", total=total) as task:
@@ -220,6 +223,7 @@ def _write_volume(project, cache: partcache.PartCache, aux_path: Path, ranges: d
             raise _Mismatch(f"{len(pdf.pages)} != {volume.total_pages}")
         geometry = [_geometry(pdf.pages[s.index]) for s in volume.stamps()]
         stamps_path = _stamps(cache, volume, geometry, tmp)
+        memory.release()
         with pikepdf.open(stamps_path) as stamps:
             for n, (stamp, geo) in enumerate(zip(volume.stamps(), geometry, strict=True)):
                 _stamp_page(pdf, pdf.pages[stamp.index], stamps.pages[n], geo)
