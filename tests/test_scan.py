@@ -157,3 +157,12 @@ def factories_snapshot(root: Path) -> dict:
     from tests.conftest import tree_snapshot
 
     return tree_snapshot(root)
+
+
+def test_cut_off_jpeg_copy_is_corrupt_and_a_whole_one_is_not(tree):
+    whole = factories.jpeg(tree / C / "完整.jpg", size=(1600, 1200))
+    data = whole.read_bytes()
+    (tree / C / "拷贝中断.jpg").write_bytes(data[: len(data) // 2])
+    result = scan(tree)
+    assert one(result, "完整.jpg").problem is None
+    assert one(result, "拷贝中断.jpg").problem == "corrupt"
