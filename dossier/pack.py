@@ -64,8 +64,11 @@ ALLOWED_EXTS = frozenset({"pdf", "ofd", "docx", "doc", "wps", "xlsx", "xls", "et
                           "json", "jpg", "jpeg", "png", "tif", "tiff", "bmp", "gif", "heic",
                           "heif", "webp", "mp4", "mov", "avi", "wmv", "mp3", "m4a", "wav",
                           "amr"})
+# Formats whose content is already compressed: deflating them again costs minutes on a
+# real year (45 s of 75 s for 1.8 GB of scans) and saves a few per cent.
 _STORED_EXTS = {"jpg", "jpeg", "png", "heic", "heif", "webp", "gif", "mp4", "mov", "avi", "wmv",
-                "mp3", "m4a", "amr", "zip", "rar", "7z", "gz", "docx", "xlsx"}
+                "mp3", "m4a", "amr", "zip", "rar", "7z", "gz", "docx", "xlsx", "pptx", "odt",
+                "ods", "pdf"}
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _DATE_IN_NAME = re.compile(r"(20\d{2}|19\d{2})(?:[-_.年]?)(\d{1,2})(?:[-_.月]?)(\d{1,2})日?")
 
