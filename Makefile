@@ -46,7 +46,7 @@ lint: install
 	$(BIN)/ruff check dossier tests tools bench
 
 bench: install system-deps
-	$(BIN)/python bench/run.py --size $(SIZE)
+	$(BIN)/python bench/run.py --size $(SIZE) $(ARGS)
 
 clean:
 	rm -rf build/2022 build/bench build/.cache
