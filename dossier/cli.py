@@ -250,22 +250,28 @@ def report(opts: Options, year: int | None) -> None:
 def pack(opts: Options, year: int | None, no_originals: bool, force: bool) -> None:
     """生成报送市局的归档包（BagIt 格式的 ZIP，含 SHA-256 和 SM3 校验）。
 
-    有阻断问题时拒绝打包，并列出问题；先运行 dossier build。
+    有阻断问题时拒绝打包，并列出问题。打包前会先更新汇编、报告和得分表
+    （内容未变化的沿用上次生成的文件），保证归档包中的材料是最新的。
 
     \b
     示例：
       dossier pack
       dossier pack --no-originals
     """
-    from dossier.builders import collect_outputs
+    from dossier.builders import BuildOptions, build_all, collect_outputs
     from dossier.check import run_check
     from dossier.pack import pack as pack_archive
     from dossier.progress import default_progress
 
     project = opts.project(year)
     report = run_check(project)
+    progress = default_progress()
+    if force or not report.blocking:  # a refused pack must not wait for a build first
+        built = build_all(project, BuildOptions(), progress=progress)
+        if built.errors:
+            raise SystemExit(built.exit_code)
     result = pack_archive(project, collect_outputs(project), report.findings,
-                          originals=not no_originals, force=force, progress=default_progress())
+                          originals=not no_originals, force=force, progress=progress)
     for line in (*result.notes, *result.warnings):
         click.echo(line, err=True)
     click.echo(str(result.path))

@@ -78,3 +78,24 @@ def test_report_edited_in_word_is_backed_up_before_rebuild(workspace):
     assert len(backups) == 1 and backups[0].read_bytes() == edited
     assert "已备份" in result.stderr
     assert report.read_bytes() != edited
+
+
+def test_pack_brings_stale_outputs_up_to_date_first(workspace):
+    import hashlib
+    import zipfile
+
+    _build(workspace)
+    report = output_path(load_project(workspace), "report_docx")
+    old = report.read_bytes()
+    manifest = workspace / "manifests" / "2022.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "已健全支部委员会", "已健全支部委员会，全年召开组织生活会6次"), encoding="utf-8")
+    result = run_dossier("-C", str(workspace), "pack")
+    assert result.exit_code == 0, result.stderr
+    assert report.read_bytes() != old  # rebuilt before packing
+    archive = next((workspace / "build" / "2022").glob("*.zip"))
+    with zipfile.ZipFile(archive) as z:
+        packed = [n for n in z.namelist() if n.endswith("年度工作进展和总结报告.docx")]
+        assert len(packed) == 1
+        assert hashlib.sha256(z.read(packed[0])).digest() == hashlib.sha256(
+            report.read_bytes()).digest()
