@@ -168,14 +168,16 @@ def _item_line(seq: Any, index: int) -> int | None:
 def _decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (int, float)):
-        return Decimal(str(value))
-    if isinstance(value, str):
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation:
+    try:
+        if isinstance(value, (int, float)):
+            number = Decimal(str(value))
+        elif isinstance(value, str):
+            number = Decimal(value.strip())
+        else:
             return None
-    return None
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None  # .nan / .inf are not points
 
 
 def default_date(year: int) -> dt.date:

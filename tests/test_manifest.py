@@ -44,7 +44,9 @@ def test_unknown_claim_code_names_its_line(empty_workspace):
     assert "1.1.9" in str(info.value)
 
 
-@pytest.mark.parametrize("value,needle", [("2", "超出范围"), ("-1", "超出范围"), ("很好", "不是数字")])
+@pytest.mark.parametrize("value,needle", [("2", "超出范围"), ("-1", "超出范围"), ("很好", "不是数字"),
+                                         (".nan", "不是数字"), ('"NaN"', "不是数字"),
+                                         (".inf", "不是数字")])
 def test_bad_claim_is_refused_with_code_and_line(empty_workspace, value, needle):
     path = _edit(empty_workspace, '\n  "3.1.1":', f'\n  "3.1.1": {value}')
     with pytest.raises(InputError) as info:
@@ -91,3 +93,10 @@ def test_missing_manifest_says_what_to_run(tmp_path):
     result = run_dossier("-C", str(tmp_path), "score")
     assert result.exit_code == 3
     assert "dossier init" in result.stderr
+
+
+def test_infinite_fact_is_an_input_error_not_a_crash(empty_workspace):
+    path = _edit(empty_workspace, "  enforcement_staff:", "  enforcement_staff: .inf\n  college_staff_x:")
+    _edit(empty_workspace, "  college_staff_x:", "")
+    with pytest.raises(InputError, match="enforcement_staff"):
+        load_manifest(path)
