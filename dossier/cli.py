@@ -251,7 +251,7 @@ def pack(opts: Options, year: int | None, no_originals: bool, force: bool) -> No
     """生成报送市局的归档包（BagIt 格式的 ZIP，含 SHA-256 和 SM3 校验）。
 
     有阻断问题时拒绝打包，并列出问题。打包前会先更新汇编、报告和得分表
-    （内容未变化的沿用上次生成的文件），保证归档包中的材料是最新的。
+    （内容未变化的沿用上次生成的文件）；生成后在 Word 中修改过的文件按修改后的版本打包。
 
     \b
     示例：
@@ -267,7 +267,7 @@ def pack(opts: Options, year: int | None, no_originals: bool, force: bool) -> No
     report = run_check(project)
     progress = default_progress()
     if force or not report.blocking:  # a refused pack must not wait for a build first
-        built = build_all(project, BuildOptions(), progress=progress)
+        built = build_all(project, BuildOptions(keep_edited=True), progress=progress)
         if built.errors:
             raise SystemExit(built.exit_code)
     result = pack_archive(project, collect_outputs(project), report.findings,

@@ -99,3 +99,34 @@ def test_pack_brings_stale_outputs_up_to_date_first(workspace):
         assert len(packed) == 1
         assert hashlib.sha256(z.read(packed[0])).digest() == hashlib.sha256(
             report.read_bytes()).digest()
+
+
+def test_pack_ships_the_report_as_edited_in_word(workspace):
+    import zipfile
+
+    _build(workspace)
+    report = output_path(load_project(workspace), "report_docx")
+    edited = report.read_bytes() + b"staff edits"
+    report.write_bytes(edited)
+    result = run_dossier("-C", str(workspace), "pack")
+    assert result.exit_code == 0, result.stderr
+    assert report.read_bytes() == edited and not (report.parent / "备份").exists()
+    assert "修改后的版本" in result.stderr
+    archive = next((workspace / "build" / "2022").glob("*.zip"))
+    with zipfile.ZipFile(archive) as z:
+        [name] = [n for n in z.namelist() if n.endswith("年度工作进展和总结报告.docx")]
+        assert z.read(name) == edited
+
+
+def test_unwritable_output_fails_that_builder_only_and_spoils_nothing(workspace):
+    sheet = output_path(load_project(workspace), "sheet_xlsx")
+    sheet.mkdir(parents=True)  # stands for a file Windows keeps locked while Excel has it open
+    result = run_dossier("-C", str(workspace), "build")
+    assert result.exit_code == 5
+    assert "无法写入" in result.stderr and "内部错误" not in result.stderr
+    report = output_path(load_project(workspace), "report_docx")
+    assert report.exists()  # the other builders ran and were recorded
+    sheet.rmdir()
+    again = _build(workspace)
+    assert not (report.parent / "备份").exists()  # fresh outputs are not mistaken for edits
+    assert "report" in again.reused and "sheet_xlsx" not in again.reused

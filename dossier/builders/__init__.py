@@ -32,6 +32,7 @@ class BuildOptions:
     strict: bool = False
     only: tuple[str, ...] = ()  # subset of ('binder', 'report', 'sheet'); empty: all
     reuse: bool = True  # skip outputs whose inputs did not change (see builders.reuse)
+    keep_edited: bool = False  # pack: an output edited by hand is used as it is, not rebuilt
 
     def wants(self, part: str) -> bool:
         return not self.only or part in self.only
@@ -145,31 +146,47 @@ def build_all(project, options: BuildOptions | None = None,
     from dossier.builders.reuse import OutputRecord, fingerprint
 
     record = OutputRecord(project)
-    for role, builder in steps:
-        digest = fingerprint(ctx, role)
-        kept = record.unchanged(role, digest) if options.reuse else None
-        if kept is not None:
-            result.outputs[role] = kept
-            result.reused.append(role)
-            continue
-        record.back_up_edited(role, progress)
-        try:
-            paths = builder(ctx)
-        except DossierError as exc:
-            if isinstance(exc.exit_code, int) and exc.exit_code == ExitCode.missing_tool:
-                raise
-            log.debug("builder %s failed", role, exc_info=True)
-            result.errors.append(f"{role}: {exc.render()}")
-            progress.log(f"生成失败（{role}）：{exc.render()}")
-            continue
-        result.outputs[role] = [paths] if isinstance(paths, Path) else list(paths)
-        record.record(role, digest, result.outputs[role])
-        memory.release()  # each builder's peak, not their sum
-    record.save()
+    try:
+        for role, builder in steps:
+            digest = fingerprint(ctx, role)
+            kept = record.unchanged(role, digest) if options.reuse else None
+            if kept is None and options.keep_edited:
+                kept = record.edited(role)
+                if kept:
+                    progress.log("以下文件在生成后被修改过，按修改后的版本使用（如需重新生成，先运行 "
+                                 "dossier build）：" + "、".join(p.name for p in kept))
+            if kept:
+                result.outputs[role] = kept
+                result.reused.append(role)
+                continue
+            try:
+                record.back_up_edited(role, progress)
+                paths = builder(ctx)
+            except DossierError as exc:
+                if isinstance(exc.exit_code, int) and exc.exit_code == ExitCode.missing_tool:
+                    raise
+                _failed(result, progress, role, exc.render())
+                continue
+            except OSError as exc:  # an output open in Word/Excel/WPS, a read-only folder …
+                _failed(result, progress, role, f"无法写入 {exc.filename or ''}（{exc.strerror or exc}）。"
+                        "文件可能正在 Word、Excel 或 WPS 中打开，请关闭后重试。")
+                continue
+            result.outputs[role] = [paths] if isinstance(paths, Path) else list(paths)
+            record.record(role, digest, result.outputs[role])
+            record.save()  # at once: an interruption must not make fresh outputs look edited
+            memory.release()  # each builder's peak, not their sum
+    finally:
+        record.save()
 
     elapsed = time.monotonic() - started
     _summary(ctx, result, elapsed)
     return result
+
+
+def _failed(result: BuildResult, progress: Progress, role: str, message: str) -> None:
+    log.debug("builder %s failed: %s", role, message)
+    result.errors.append(f"{role}: {message}")
+    progress.log(f"生成失败（{role}）：{message}")
 
 
 def _summary(ctx: BuildContext, result: BuildResult, elapsed: float) -> None:

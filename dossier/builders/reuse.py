@@ -119,6 +119,15 @@ class OutputRecord:
             paths.append(path)
         return paths or None
 
+    def edited(self, role: str) -> list[Path]:
+        """The role's files when any was changed by hand since it was written (all present)."""
+        files = self.roles.get(role, {}).get("files", [])
+        stats = [(self.project.root / rel, stat, _stat(self.project.root / rel))
+                 for rel, stat in files]
+        if not stats or any(now is None for _, _, now in stats):
+            return []
+        return [path for path, _, _ in stats] if any(now != stat for _, stat, now in stats) else []
+
     def back_up_edited(self, role: str, progress) -> list[Path]:
         """Move recorded outputs that were changed since they were written to 备份/."""
         moved = []
