@@ -111,7 +111,7 @@ def run_check(project: Project) -> CheckReport:
                 "请核对清单 facts，或把自评得分改为与系统数据一致。", departments_of(project, code))
         for code, message in score.warnings]
     for rule in (_criterion_findings, _folder_findings, _file_findings, _duplicate_findings,
-                 _link_findings, _manifest_findings):
+                 _link_findings, _name_findings, _manifest_findings):
         findings.extend(rule(project, criteria) if rule is _criterion_findings else rule(project))
     findings = sorted(set(findings), key=_order)
     return CheckReport(criteria=criteria, findings=findings, ignored=len(project.scan.ignored),
@@ -327,6 +327,17 @@ def code_of_rel(project: Project, rel: str) -> str | None:
                 and c.rsplit(".", 1)[0] == t:
             code = c
     return code
+
+
+def _name_findings(project: Project) -> Iterator[Finding]:
+    for rel in project.scan.bad_names:
+        yield Finding("error", "bad_name", None, rel,
+                      "文件名不是 UTF-8 编码（多半是在中文 Windows 上打包、在 Linux 上解压），无法读取。"
+                      "请在文件管理器中把它改成正常的中文名，或用 unzip -O GBK 重新解压。", "")
+    for rel in project.scan.unreadable_folders:
+        yield Finding("error", "unreadable_folder", None, rel,
+                      "无法打开这个文件夹（权限不足或已损坏），其中的文件都没有检查。请检查文件夹权限后重试。",
+                      "")
 
 
 def _link_findings(project: Project) -> Iterator[Finding]:

@@ -89,6 +89,8 @@ class ScanResult:
     outside: list[str] = field(default_factory=list)
     refused_links: list[tuple[str, str, bool]] = field(default_factory=list)  # rel, target, inside
     excluded: list[str] = field(default_factory=list)
+    bad_names: list[str] = field(default_factory=list)  # names not in UTF-8, shown as a best guess
+    unreadable_folders: list[str] = field(default_factory=list)
 
     def by_rel(self) -> dict[str, EvidenceFile]:
         return {f.rel: f for f in self.files}
@@ -251,6 +253,14 @@ def _jpeg_complete(path: Path) -> bool:
         return b"\xff\xd9" in fh.read()
 
 
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _load_cache(cache_file: Path) -> dict:
     try:
         data = json.loads(cache_file.read_text(encoding="utf-8"))
@@ -294,11 +304,15 @@ def _walk(evidence_dir: Path, standard: Standard, result: ScanResult,
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            log.warning("cannot list %s: %s", folder, exc)
+            log.debug("cannot list %s: %s", folder, exc)
+            result.unreadable_folders.append(folder.relative_to(evidence_dir).as_posix() or ".")
             return
         for entry in entries:
             path = Path(entry.path)
             rel = path.relative_to(evidence_dir).as_posix()
+            if not _utf8(rel):  # e.g. a zip from a Chinese Windows PC unpacked as GBK bytes
+                result.bad_names.append(os.fsencode(rel).decode("gb18030", "replace"))
+                continue
             if entry.is_symlink():
                 target = os.path.realpath(path)
                 inside = Path(target).is_relative_to(root_real)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -272,3 +274,20 @@ def test_demo_reports_exactly_the_deliberately_missing_criteria(tmp_path, capsys
     status = {c["code"]: c["status"] for c in data["criteria"]}
     assert all(status[c] == "not_claimed" for c, pts in DELIBERATELY_MISSING.items() if pts == 0)
     assert code == 1
+
+
+def test_file_name_not_in_utf8_is_an_error_finding_not_a_crash(tmp_path):
+    from dossier.workspace import init_workspace
+
+    root = tmp_path / "ws"
+    init_workspace(root, 2022, "测试单位")
+    folder = next((root / "evidence" / "2022").glob("1.1 */1.1.1 *"))
+    name = os.fsencode(folder) + b"/" + "照片".encode("gbk") + b".jpg"
+    with open(name, "wb") as fh:
+        fh.write(b"\xff\xd8\xff\xe0 not really")
+    result = subprocess.run([sys.executable, "-m", "dossier", "-C", str(root), "check",
+                             "--format", "json"], capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    data = json.loads(result.stdout)
+    [bad] = [f for f in data["findings"] if f["kind"] == "bad_name"]
+    assert bad["severity"] == "error" and "照片" in bad["path"] and "UTF-8" in bad["message"]
