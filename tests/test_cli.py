@@ -55,15 +55,13 @@ def test_doctor_reports_each_font_role():
     for role in ("仿宋", "楷体", "黑体", "小标宋", "宋体"):
         assert f"字体 {role}" in result.stdout
     assert "LibreOffice" in result.stdout
-    assert result.exit_code == (0 if "一切就绪" in result.stdout else 4)
+    assert result.exit_code == 0 and "一切就绪" in result.stdout  # CI installs everything
 
 
 def test_doctor_exits_4_when_libreoffice_is_missing(tmp_path):
     import os
-    import sys
 
     env = dict(os.environ, PATH=str(tmp_path), DOSSIER_SOFFICE=str(tmp_path / "none"))
     result = run_dossier("doctor", env=env)
     assert result.exit_code == 4, result.stdout + result.stderr
-    assert "apt-get install" in result.stdout
-    assert sys.executable  # the interpreter itself is found by absolute path
+    assert "apt-get install" in result.stdout and "LibreOffice：未找到" in result.stdout
