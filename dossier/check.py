@@ -23,8 +23,6 @@ Decisions (see DESIGN.md for the contract):
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from dossier.cnformat import pts as _pts
 from dossier.errors import ExitCode
+from dossier.names import years_in_name
 from dossier.project import Project, natural_key
 from dossier.scan import LARGE_FILE, EvidenceFile
 
@@ -368,20 +367,6 @@ def _manifest_findings(project: Project) -> Iterator[Finding]:
 
 # -- dates in file names --------------------------------------------------------------
 
-_YEAR_NIAN = re.compile(r"(?<!\d)(20\d{2})\s*年")
-_DATE_SEP = re.compile(r"(?<!\d)(20\d{2})([-._/])(\d{1,2})\2(\d{1,2})(?!\d)")
-_DATE_COMPACT = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)")
-
-
 def name_years(name: str) -> set[int]:
-    """Years named in a file name: ``2021年``, or full valid dates (see module docstring)."""
-    years = {int(m.group(1)) for m in _YEAR_NIAN.finditer(name)}
-    for pattern, groups in ((_DATE_SEP, (1, 3, 4)), (_DATE_COMPACT, (1, 2, 3))):
-        for m in pattern.finditer(name):
-            y, mo, d = (int(m.group(g)) for g in groups)
-            try:
-                dt.date(y, mo, d)
-            except ValueError:
-                continue
-            years.add(y)
-    return years
+    """Years named in a file name (see dossier.names)."""
+    return years_in_name(name)

@@ -46,6 +46,7 @@ import bagit
 from dossier import __version__, sm3
 from dossier.errors import DossierError, ExitCode
 from dossier.fsutil import atomic_write
+from dossier.names import dates_in_name
 from dossier.pii import PiiHit, scan_items
 from dossier.progress import Progress
 
@@ -70,7 +71,6 @@ _STORED_EXTS = {"jpg", "jpeg", "png", "heic", "heif", "webp", "gif", "mp4", "mov
                 "mp3", "m4a", "amr", "zip", "rar", "7z", "gz", "docx", "xlsx", "pptx", "odt",
                 "ods", "pdf"}
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-_DATE_IN_NAME = re.compile(r"(20\d{2}|19\d{2})(?:[-_.年]?)(\d{1,2})(?:[-_.月]?)(\d{1,2})日?")
 
 
 class PackRefused(DossierError):
@@ -264,12 +264,9 @@ def _department(project, code: str) -> str:
 
 
 def date_from_name(name: str) -> str:
-    for m in _DATE_IN_NAME.finditer(name):
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-        except ValueError:
-            continue
-    return ""
+    """The first date written in the file name (dossier.names), for the archive index."""
+    dates = dates_in_name(name)
+    return dates[0].isoformat() if dates else ""
 
 
 def _default_score(project):
