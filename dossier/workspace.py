@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,8 @@ def safe_name(text: str, limit: int = 24) -> str:
 
 def folder_code(name: str) -> str | None:
     """The code at the start of a folder name (``1.1.1``, then space, ``_``, ``-`` or end)."""
-    m = _CODE_PREFIX.match(name)
+    # NFKC: the ideographic space a Chinese IME types (U+3000) and full-width digits count
+    m = _CODE_PREFIX.match(unicodedata.normalize("NFKC", name))
     return m.group(1) if m else None
 
 

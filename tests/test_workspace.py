@@ -103,3 +103,10 @@ def test_init_without_unit_is_an_input_error(tmp_path):
     result = run_dossier("-C", str(tmp_path), "init", "--year", "2022")
     assert result.exit_code == 3
     assert "--unit" in result.stderr
+
+
+def test_folder_code_accepts_the_space_a_chinese_ime_types():
+    assert folder_code("1.1.1\u3000健全党支部委员会") == "1.1.1"
+    assert folder_code("１．１．１ 健全党支部委员会") == "1.1.1"
+    assert folder_code("1.1.1_名单") == "1.1.1" and folder_code("1.1.1") == "1.1.1"
+    assert folder_code("草稿") is None
