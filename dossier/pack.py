@@ -108,6 +108,19 @@ def safe_name(name: str) -> str:
     return _FORBIDDEN.sub("_", nfc(name)).strip() or "_"
 
 
+MAX_STEM = 60  # characters of the original name kept in a member name (Windows: 260 per path)
+
+
+def member_name(number: str, original: str) -> str:
+    """``<item number> <name>``, the name cut to MAX_STEM characters (the full name stays in
+    清单.json and 归档目录), so that extracted paths fit Windows' limits."""
+    path = Path(original)
+    stem, suffix = path.stem, path.suffix[:16]
+    if len(stem) > MAX_STEM:
+        stem = stem[:MAX_STEM].rstrip() + "…"
+    return f"{number} {stem}{suffix}"
+
+
 def zip_date_time(date: dt.date) -> tuple[int, int, int, int, int, int]:
     return (max(date.year, 1980), date.month, date.day, 0, 0, 0)
 
@@ -241,7 +254,7 @@ def _item_entry(project, item, seq: int, bag_dir: Path | None) -> dict:
     path = None
     sha256 = file.sha256
     if bag_dir is not None:
-        target = bag_dir / ORIGINALS_DIR / f"{item.number} {original}"
+        target = bag_dir / ORIGINALS_DIR / member_name(item.number, original)
         target.parent.mkdir(exist_ok=True)
         shutil.copyfile(file.path, target)
         sha256 = _sha256_file(target)  # what is in the bag, even if the file changed since scan

@@ -310,3 +310,14 @@ def test_score_is_computed_when_not_given(tmp_path):
     expected = compute_score(project)
     info = bagit.Bag(str(extract(result.path, tmp_path / "out"))).info
     assert info["Claimed-Score"] == str(expected.total) and info["Grade"] == expected.grade
+
+
+def test_very_long_original_names_are_cut_in_the_archive_but_kept_in_the_index():
+    from dossier.pack import MAX_STEM, member_name
+
+    long = "关于" + "党支部委员会组成人员调整" * 6 + "的通知正式版本版.pdf"
+    assert len(long.encode("utf-8")) > 240
+    name = member_name("1.1.1-01", long)
+    assert name.startswith("1.1.1-01 关于党支部") and name.endswith("….pdf")
+    assert len(name) <= len("1.1.1-01 ") + MAX_STEM + len("….pdf")
+    assert member_name("1.1.1-02", "名单.xlsx") == "1.1.1-02 名单.xlsx"
