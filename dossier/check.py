@@ -329,6 +329,11 @@ def code_of_rel(project: Project, rel: str) -> str | None:
 
 
 def _name_findings(project: Project) -> Iterator[Finding]:
+    if not project.evidence_dir.is_dir():
+        rel = f"evidence/{project.year}"
+        yield Finding("error", "evidence_missing", None, rel,
+                      f"找不到佐证材料文件夹 {rel}/，所以所有评价标准都显示为缺材料。请运行 dossier init "
+                      f"--year {project.year} 建立文件夹，或用 -C 指定正确的工作目录。", "")
     for rel in project.scan.bad_names:
         yield Finding("error", "bad_name", None, rel,
                       "文件名不是 UTF-8 编码（多半是在中文 Windows 上打包、在 Linux 上解压），无法读取。"

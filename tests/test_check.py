@@ -291,3 +291,16 @@ def test_file_name_not_in_utf8_is_an_error_finding_not_a_crash(tmp_path):
     data = json.loads(result.stdout)
     [bad] = [f for f in data["findings"] if f["kind"] == "bad_name"]
     assert bad["severity"] == "error" and "照片" in bad["path"] and "UTF-8" in bad["message"]
+
+
+def test_missing_evidence_folder_is_named_once(tmp_path):
+    from dossier.workspace import init_workspace
+
+    root = tmp_path / "ws"
+    init_workspace(root, 2022, "测试单位")
+    shutil.rmtree(root / "evidence")
+    result = subprocess.run([sys.executable, "-m", "dossier", "-C", str(root), "check",
+                             "--format", "json"], capture_output=True, text=True)
+    data = json.loads(result.stdout)
+    [missing] = [f for f in data["findings"] if f["kind"] == "evidence_missing"]
+    assert missing["severity"] == "error" and "dossier init" in missing["message"]
