@@ -7,6 +7,7 @@ Every command's docstring is its ``--help`` text and carries an example
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -322,6 +323,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: map errors to messages and exit codes (no traceback unless --debug)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    # Library log lines are English and for developers: shown only with --debug.
+    logging.basicConfig(level=logging.DEBUG if debug else logging.CRITICAL + 1,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         rv = cli.main(args=args, prog_name="dossier", standalone_mode=False)
     except click.exceptions.UsageError as exc:
