@@ -132,3 +132,27 @@ def test_unwritable_output_fails_that_builder_only_and_spoils_nothing(workspace)
     again = _build(workspace)
     assert not (report.parent / "备份").exists()  # fresh outputs are not mistaken for edits
     assert "report" in again.reused and "sheet_xlsx" not in again.reused
+
+
+def test_ctrl_c_exits_130_without_traceback_and_keeps_previous_outputs(workspace):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _build(workspace)
+    report = output_path(load_project(workspace), "report_docx")
+    before = report.read_bytes()
+    for i in range(12):  # enough work for the interrupt to land mid-build
+        factories.pdf(next((workspace / "evidence" / "2022").glob("2.1 */2.1.1 *"))
+                      / f"扫描件{i}.pdf", pages=20)
+    proc = subprocess.Popen([sys.executable, "-m", "dossier", "-C", str(workspace), "build"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    time.sleep(2.5)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "已中断" in err
+    assert report.read_bytes() == before  # outputs are replaced only when complete

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from dossier import memory
 from dossier.convert import cache, image, office, other, pdf, placeholder, text
 from dossier.convert.cache import Outcome, Source
 from dossier.errors import DossierError
@@ -119,7 +120,7 @@ def _pool(jobs: int, tasks: int) -> cf.Executor:
     if jobs <= 1 or tasks <= 2:
         return cf.ThreadPoolExecutor(max_workers=1)
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
-    return cf.ProcessPoolExecutor(max_workers=min(jobs, tasks),
+    return cf.ProcessPoolExecutor(max_workers=min(jobs, tasks), initializer=memory.quiet_worker,
                                   mp_context=multiprocessing.get_context(method))
 
 
