@@ -100,3 +100,13 @@ def test_infinite_fact_is_an_input_error_not_a_crash(empty_workspace):
     _edit(empty_workspace, "  college_staff_x:", "")
     with pytest.raises(InputError, match="enforcement_staff"):
         load_manifest(path)
+
+
+def test_year_defaults_to_the_newest_manifest(empty_workspace):
+    from dossier.workspace import init_workspace
+
+    init_workspace(empty_workspace, 2023, "泉州市示例县生态环境保护综合行政执法大队")
+    result = run_dossier("-C", str(empty_workspace), "check", "--format", "html")
+    assert result.stdout.strip().endswith("build/2023/检查报告.html"), result.stdout
+    older = run_dossier("-C", str(empty_workspace), "check", "--format", "html", "--year", "2022")
+    assert older.stdout.strip().endswith("build/2022/检查报告.html")
