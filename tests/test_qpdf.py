@@ -10,8 +10,6 @@ from pypdf import PdfReader
 from dossier.tools import qpdf
 from tests.test_binder_pdf import _text_pdf
 
-pytestmark = pytest.mark.skipif(qpdf.find_qpdf() is None, reason="qpdf is not installed")
-
 
 def test_merge_takes_all_pages_or_a_range_in_order(tmp_path):
     a = _text_pdf(tmp_path / "a.pdf", pages=3, label="甲")
