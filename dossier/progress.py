@@ -22,10 +22,11 @@ class _SilentTask:
 
 
 class Progress:
-    """Silent progress; the base for the rich one."""
+    """Plain progress for pipes and logs: one line when a stage starts; the base for rich."""
 
     @contextmanager
     def task(self, description: str, total: int | None = None) -> Iterator[Task]:
+        self.log(f"{description}（共 {total} 项）……" if total else f"{description}……")
         yield _SilentTask()
 
     def log(self, message: str) -> None:
@@ -35,6 +36,10 @@ class Progress:
 
 class QuietProgress(Progress):
     """No output at all (library use, tests that compare stderr)."""
+
+    @contextmanager
+    def task(self, description: str, total: int | None = None) -> Iterator[Task]:
+        yield _SilentTask()
 
     def log(self, message: str) -> None:
         pass

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO.parent / "shared" / "seed"
+SEED = REPO / "tests" / "data" / "seed"  # public document; see its README
 UNIT = "泉州市示例县生态环境保护综合行政执法大队"
 
 

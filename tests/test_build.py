@@ -139,7 +139,6 @@ def test_ctrl_c_exits_130_without_traceback_and_keeps_previous_outputs(workspace
     import signal
     import subprocess
     import sys
-    import time
 
     _build(workspace)
     report = output_path(load_project(workspace), "report_docx")
@@ -150,7 +149,9 @@ def test_ctrl_c_exits_130_without_traceback_and_keeps_previous_outputs(workspace
     proc = subprocess.Popen([sys.executable, "-m", "dossier", "-C", str(workspace), "build"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-    time.sleep(2.5)
+    for line in proc.stderr:  # wait for the event, not a clock: conversion has started
+        if "转换证据文件" in line:
+            break
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err

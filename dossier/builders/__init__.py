@@ -97,7 +97,6 @@ def collect_outputs(project) -> dict[str, Path]:
         path = output_path(project, role)
         if path.exists():
             found[role] = path
-    found["manifest"] = project.manifest.path  # claims, notes and facts, as staff wrote them
     volumes = binder_paths(project)
     if len(volumes) == 1:
         found["binder_pdf"] = volumes[0]
