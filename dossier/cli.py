@@ -351,3 +351,244 @@ def main(argv: list[str] | None = None) -> None:
                    "请加 --debug 重新运行，并把输出发给技术支持。", err=True)
         sys.exit(ExitCode.build_failed)
     sys.exit(rv if isinstance(rv, int) else 0)
+
+
+# -- the city bureau's review (复核评估) ------------------------------------------------------
+
+by_option = click.option("--by", "who", default="",
+                         help="操作人姓名，记入登记簿的历史；默认为当前登录用户名。")
+format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
+                             default="text", help="输出格式。")
+
+
+@cli.group(context_settings=CONTEXT)
+def review() -> None:
+    """市局复核评估：接收各县归档包、逐项复核打分、汇总排名、出具复核意见、发布年度名单。
+
+    复核工作目录由 -C 指定（默认当前目录），每个年度一个子文件夹。
+
+    \b
+    常用流程：
+      dossier review init --year 2023 --reviewer 泉州市生态环境局
+      dossier review add 收件/*.zip            校验并接收归档包
+      dossier review sheet                     生成各单位的复核评分表
+      dossier review import 复核评分表.xlsx     导入填好的复核评分表
+      dossier review results                   汇总、排名、复核意见
+      dossier review publish                   发布并锁定本年度结果
+    """
+
+
+def _review_ws(opts: Options, year: int | None):
+    from dossier.review.workspace import find_workspace
+
+    ws = find_workspace(opts.workspace, year)
+    return ws, ws.open()
+
+
+@review.command("init", context_settings=CONTEXT)
+@click.option("--year", type=int, required=True, help="复核年度，如 2023。")
+@click.option("--reviewer", required=True, help="复核单位全称，如 泉州市生态环境局。")
+@click.option("--county", "counties", multiple=True,
+              help="应报送的单位全称，可重复；上年度复核过的单位自动列入。")
+@click.option("--doc-prefix", default="", help="复核意见的发文字号代字，如 泉环执（不填则不加版头）。")
+@click.pass_obj
+def review_init(opts: Options, year: int, reviewer: str, counties: tuple[str, ...],
+                doc_prefix: str) -> None:
+    """建立某年度的复核工作目录和复核登记簿。
+
+    \b
+    示例：
+      dossier review init --year 2023 --reviewer 泉州市生态环境局
+      dossier review init --year 2023 --reviewer 泉州市生态环境局 --county 泉州市某县生态环境保护综合行政执法大队
+    """
+    from dossier.review.workspace import init_review
+
+    ws, register = init_review(opts.workspace, year, reviewer, counties, doc_prefix=doc_prefix)
+    n = len(register.counties())
+    register.close()
+    click.echo(f"已建立 {year} 年度复核工作目录：{ws.dir}（应报送单位 {n} 个）")
+    click.echo("下一步：dossier review add 归档包.zip …")
+
+
+@review.command("add", context_settings=CONTEXT)
+@click.argument("archives", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@year_option
+@by_option
+@click.pass_obj
+def review_add(opts: Options, archives: tuple[Path, ...], year: int | None, who: str) -> None:
+    """校验并接收归档包：未通过校验的登记为“退回”并列出原因；同一单位再次报送的替换前一次。
+
+    有退回的归档包时退出码为1。
+
+    \b
+    示例：
+      dossier review add 甲县-2023-规范化建设材料.zip 乙县-2023-规范化建设材料.zip
+    """
+    from dossier.progress import default_progress
+    from dossier.review.intake import add_archives
+
+    ws, register = _review_ws(opts, year)
+    try:
+        results = add_archives(ws, register, list(archives), who=who, progress=default_progress())
+    finally:
+        register.close()
+    for result in results:
+        click.echo(result.line())
+    raise SystemExit(ExitCode.blocking if any(not r.accepted for r in results) else ExitCode.ok)
+
+
+@review.command("sheet", context_settings=CONTEXT)
+@click.argument("units", nargs=-1)
+@year_option
+@click.pass_obj
+def review_sheet(opts: Options, units: tuple[str, ...], year: int | None) -> None:
+    """生成复核评分表（Excel）：每个已受理单位一份，已录入的复核内容会带出。
+
+    \b
+    示例：
+      dossier review sheet
+      dossier review sheet 泉州市某县生态环境保护综合行政执法大队
+    """
+    from dossier.review.outputs import write_sheets
+
+    ws, register = _review_ws(opts, year)
+    try:
+        for path in write_sheets(ws, register, units):
+            click.echo(str(path))
+    finally:
+        register.close()
+
+
+@review.command("import", context_settings=CONTEXT)
+@click.argument("sheet_file", type=click.Path(dir_okay=False, path_type=Path))
+@year_option
+@by_option
+@click.pass_obj
+def review_import(opts: Options, sheet_file: Path, year: int | None, who: str) -> None:
+    """导入填好的复核评分表；有错误时列出全部错误单元格，登记簿不作任何改动。
+
+    \b
+    示例：
+      dossier review import 复核表/某县-2023-复核评分表.xlsx --by 张三
+    """
+    from dossier.review.outputs import import_sheet
+
+    ws, register = _review_ws(opts, year)
+    try:
+        unit, changes = import_sheet(ws, register, sheet_file, who)
+    finally:
+        register.close()
+    click.echo(f"{unit}：已导入，{len(changes)} 处改动。")
+    for change in changes:
+        click.echo(f"  {change}")
+
+
+@review.command("status", context_settings=CONTEXT)
+@year_option
+@format_option
+@click.pass_obj
+def review_status(opts: Options, year: int | None, fmt: str) -> None:
+    """各单位的复核状态：未收到、退回、复核中、已复核、已发布。
+
+    \b
+    示例：
+      dossier review status
+      dossier review status --format json
+    """
+    from dossier.review.results import compute_results, render_status
+
+    ws, register = _review_ws(opts, year)
+    try:
+        results = compute_results(ws, register)
+    finally:
+        register.close()
+    if fmt == "json":
+        _echo_json({"year": results.year, "published": results.published,
+                    "counties": [{"unit": c.unit, "status": c.status, "archive": c.archive,
+                                  "reasons": c.reasons} for c in results.counties]})
+    else:
+        click.echo(render_status(results))
+
+
+@review.command("results", context_settings=CONTEXT)
+@year_option
+@format_option
+@click.pass_obj
+def review_results(opts: Options, year: int | None, fmt: str) -> None:
+    """复核结果：自评与复核对照、排名、年度名单、与上年比较；写出汇总表、复核意见和市级报告。
+
+    \b
+    示例：
+      dossier review results
+      dossier review results --format json
+    """
+    from dossier.progress import default_progress
+    from dossier.review.outputs import write_results
+    from dossier.review.results import compute_results, render_results
+
+    ws, register = _review_ws(opts, year)
+    try:
+        results = compute_results(ws, register)
+        paths = write_results(ws, register, results, default_progress())
+    finally:
+        register.close()
+    if fmt == "json":
+        _echo_json(results.to_json())
+        return
+    click.echo(render_results(results))
+    for path in paths:
+        click.echo(str(path))
+
+
+@review.command("publish", context_settings=CONTEXT)
+@year_option
+@by_option
+@click.pass_obj
+def review_publish(opts: Options, year: int | None, who: str) -> None:
+    """发布本年度复核结果并锁定：记录结果摘要，写出年度名单；此后不能再修改。
+
+    有单位尚在复核中时拒绝发布（退出码1）。
+
+    \b
+    示例：
+      dossier review publish --by 张三
+    """
+    from dossier.progress import default_progress
+    from dossier.review.outputs import publish
+
+    ws, register = _review_ws(opts, year)
+    try:
+        results, paths = publish(ws, register, who, default_progress())
+        digest = register.publication()["digest"]
+    finally:
+        register.close()
+    click.echo(f"{results.year}年度复核结果已发布并锁定，结果摘要 SHA-256：{digest}")
+    for path in paths:
+        click.echo(str(path))
+
+
+@review.command("history", context_settings=CONTEXT)
+@year_option
+@format_option
+@click.pass_obj
+def review_history(opts: Options, year: int | None, fmt: str) -> None:
+    """登记簿的全部历史：谁、何时、对哪个单位、做了什么、为什么（只增不改）。
+
+    \b
+    示例：
+      dossier review history
+      dossier review history --format json
+    """
+    ws, register = _review_ws(opts, year)
+    try:
+        rows = [dict(r) for r in register.history()]
+    finally:
+        register.close()
+    if fmt == "json":
+        _echo_json(rows)
+        return
+    for r in rows:
+        why = f"（{r['why']}）" if r["why"] else ""
+        click.echo(f"{r['at']}  {r['who']}  {r['county'] or '—'}  {r['action']}：{r['what']}{why}")
+

@@ -329,7 +329,7 @@ def score_claims(standard: Standard, claims: dict[str, Decimal | None], facts: d
     base = sum((c.claimed for c in criteria), ZERO)
     plus = q(sum((b.points for b in bonus_items), ZERO))
     minus = q(sum((d.points for d in deduction_items), ZERO))
-    total = q(max(ZERO, base + plus - minus))
+    total = grand_total(base, plus, minus)
     at_risk = sum((c.at_risk for c in criteria), ZERO)
     grade = standard.grade_for(total)
     above = sorted((g for g in standard.grades if g.min > total), key=lambda g: g.min)
@@ -340,6 +340,11 @@ def score_claims(standard: Standard, claims: dict[str, Decimal | None], facts: d
         next_grade=above[0].name if above else None,
         to_next_grade=q(above[0].min - total) if above else None,
         bonus_items=bonus_items, deduction_items=deduction_items, warnings=tuple(warnings))
+
+
+def grand_total(base: Decimal, bonus: Decimal, deductions: Decimal) -> Decimal:
+    """total = Σ criteria + bonus − deductions, never below 0 (the county's and the city's)."""
+    return q(max(ZERO, base + bonus - deductions))
 
 
 def compute_score(project) -> Score:
