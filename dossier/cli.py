@@ -368,7 +368,7 @@ def review() -> None:
     复核工作目录由 -C 指定（默认当前目录），每个年度一个子文件夹。
 
     \b
-    常用流程：
+    示例（常用流程）：
       dossier review init --year 2023 --reviewer 泉州市生态环境局
       dossier review add 收件/*.zip            校验并接收归档包
       dossier review sheet                     生成各单位的复核评分表

@@ -134,7 +134,7 @@ class Register:
     def published_error(self) -> PublishedError:
         pub = self.publication()
         when = pub["at"] if pub else ""
-        return PublishedError(f"{self.year}年度复核结果已于 {when} 发布，登记簿已锁定，不能再修改。",
+        return PublishedError(f"{self.year}年度复核结果已发布（{when}），登记簿已锁定，不能再修改。",
                               path=self.path,
                               hint="发布后的结果是最终结果；如确需更正，请按程序另行发文更正。")
 

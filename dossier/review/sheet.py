@@ -234,6 +234,7 @@ def read_review_sheet(path: Path, register: Register, standard,
     criteria = {r.code: r for r in review.criteria}
     extras = {r.code for r in (*review.bonus, *review.deductions)}
     entries: dict[str, tuple[Decimal | None, str, str]] = {}
+    seen: set[str] = set()
     for r in range(HEADER_ROW + 1, ws.max_row + 1):
         code = str(ws.cell(r, COL["编号"]).value or "").strip()
         if not code:
@@ -241,9 +242,10 @@ def read_review_sheet(path: Path, register: Register, standard,
         if code not in criteria and code not in extras:
             errors.append(f"A{r}：编号“{code}”不是评价标准或加扣分项的编号，请改回原来的编号。")
             continue
-        if code in entries:
+        if code in seen:
             errors.append(f"A{r}：编号 {code} 重复出现，请删除重复的行。")
             continue
+        seen.add(code)
         basis = str(ws.cell(r, COL["依据"]).value or "").strip()
         reason = str(ws.cell(r, COL["扣分理由"]).value or "").strip()
         if basis and basis not in BASES:
@@ -260,7 +262,7 @@ def read_review_sheet(path: Path, register: Register, standard,
                 errors.append(f"K{r}：{code} 复核得分 {pts(points)} 低于自评得分 "
                               f"{pts(criteria[code].claimed)}，请填写扣分理由。")
         entries[code] = (points, basis, reason)
-    missing = [c for c in (*criteria, *extras) if c not in entries]
+    missing = [c for c in (*criteria, *extras) if c not in seen]
     if missing:
         errors.append(f"表中找不到 {'、'.join(missing)} 的行；请用 dossier review sheet 重新生成后再填写。")
     system, cells = _read_data(ds, standard, errors)
