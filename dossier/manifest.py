@@ -21,10 +21,12 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from dossier import yamlsafe
 from dossier.errors import InputError
+from dossier.safename import clean_text
 from dossier.standard import DEFAULT_STANDARD, Standard, load_standard
 
 MANIFEST_DIR = "manifests"
 _YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
+_CONTROL_OR_SEPARATOR = re.compile(r"[\x00-\x1f\x7f/\\]|\.\.")
 
 # Facts (系统数据) with their type and meaning; see DESIGN.md, Scoring rules.
 FACTS: dict[str, tuple[type, str]] = {
@@ -94,6 +96,18 @@ class Manifest:
     def line_of(self, *keys: str) -> int | None:
         """1-based line of a key path such as ("claims", "1.1.1")."""
         return self.lines.get("/".join(keys))
+
+
+UNIT_HINT = "写成一行的单位全称，如 泉州市某某生态环境保护综合行政执法大队。"
+
+
+def unit_problem(unit: str) -> str | None:
+    """Why ``unit`` cannot be a unit name (it also names every output file), or None."""
+    if _CONTROL_OR_SEPARATOR.search(unit):
+        return "单位名称中有换行、控制字符、斜杠（/ \\）或“..”，这些不能出现在单位名称里。"
+    if len(unit.strip()) > 60:
+        return f"单位名称有 {len(unit.strip())} 个字，超过 60 个字。"
+    return None
 
 
 def yaml_rt() -> YAML:
@@ -281,6 +295,8 @@ def load_manifest(path: Path, standard: Standard | None = None) -> Manifest:
                       if "unit" in data else InputError(
                           "缺少单位名称（unit）。", path=path, hint="在清单中填写 unit: 单位全称。"))
         unit = ""
+    elif problem := unit_problem(unit):
+        errors.append(err(problem, "unit", hint=UNIT_HINT))
     year = data.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
         if "year" not in data:
@@ -339,7 +355,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, CommentedSeq)):
         return [_plain(v) for v in value]
     if isinstance(value, str):
-        return str(value)
+        return clean_text(value)
     return value
 
 
@@ -381,7 +397,7 @@ def _parse_claims(data: dict, standard: Standard, path: Path, lines: dict,
                     raise InputError(f"{code} 中未知的项“{unknown[0]}”，只能写 points 和 note。",
                                      path=path, line=line)
                 raw = value.get("points")
-                note = str(value.get("note") or "").strip()
+                note = clean_text(value.get("note") or "").strip()
             if raw is None or raw == "":
                 claims[code] = Claim(code, None, note, line)
                 continue
