@@ -25,6 +25,7 @@ from dossier.builders.report_content import split_title
 from dossier.cnformat import cn_date, cn_number, pts
 from dossier.review.results import PROVINCE_NOTE, CountyResult, Results
 from dossier.review.workspace import ReviewWorkspace
+from dossier.safename import clean_text
 
 PROVINCE = "福建省生态环境厅"
 
@@ -73,7 +74,7 @@ def render(doc: OfficialDoc, out: Path) -> Path:
     add(doc.recipient + "：", style="主送机关")
     for block in doc.blocks:
         if block[0] == "p":
-            add(block[1])
+            add(clean_text(block[1]))
         elif block[0] == "h1":
             add(block[1], style="一级标题")
         elif block[0] == "table":
@@ -96,7 +97,7 @@ def _table(document, header: tuple[str, ...], rows: list[tuple]) -> None:
     for r, values in enumerate([header, *rows]):
         for c, value in enumerate(values):
             cell = table.cell(r, c)
-            cell.paragraphs[0].text = "" if value is None else str(value)
+            cell.paragraphs[0].text = "" if value is None else clean_text(str(value))
             cell.paragraphs[0].style = document.styles["表格文字"]
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
 

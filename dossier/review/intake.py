@@ -19,6 +19,7 @@ from dossier.progress import Progress
 from dossier.review.register import Register, default_who, now
 from dossier.review.submission import Submission, read_submission
 from dossier.review.workspace import ReviewWorkspace
+from dossier.safename import safe_component
 from dossier.verify import verify_archive
 
 
@@ -112,7 +113,7 @@ def _register_claims(db, archive: int, sub: Submission) -> None:
 
 def _extract(ws: ReviewWorkspace, path: Path, unit: str, sha: str) -> tuple[Path, Submission]:
     """Extract a verified archive under 归档包/<unit>/, then make it read-only."""
-    target_parent = ws.inbox / _safe(unit)
+    target_parent = ws.inbox / safe_component(unit)
     target_parent.mkdir(parents=True, exist_ok=True)
     n = len([p for p in target_parent.iterdir() if p.is_dir()]) + 1
     target = target_parent / f"{n}-{sha[:12]}"
@@ -144,10 +145,6 @@ def _unit_of(path: Path) -> str:
     except Exception:  # unreadable: the file name is all we know
         stem = path.stem
         return stem.split("-")[0] if "-" in stem else stem
-
-
-def _safe(name: str) -> str:
-    return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name).strip() or "_"
 
 
 def _sha256(path: Path) -> str:

@@ -17,6 +17,7 @@ from dossier.review.register import Register, default_who, now
 from dossier.review.results import Results, compute_results, load_review, write_summary
 from dossier.review.sheet import import_review_sheet, write_review_sheet
 from dossier.review.workspace import ReviewWorkspace
+from dossier.safename import safe_component
 from dossier.standard import load_standard
 
 
@@ -74,8 +75,8 @@ def write_results(ws: ReviewWorkspace, register: Register, results: Results,
     with progress.task("生成复核意见", total=len(reviewed) + 1) as task:
         for county in reviewed:
             doc = docs.opinion(results, county, date, doc_number(register, county.unit))
-            paths += docs.write_docx_pdf(doc, out / "复核意见" / f"{county.unit}-{results.year}-复核意见.docx",
-                                         ws)
+            name = f"{safe_component(county.unit)}-{results.year}-复核意见.docx"
+            paths += docs.write_docx_pdf(doc, out / "复核意见" / name, ws)
             task.advance(1, county.unit)
         paths += docs.write_docx_pdf(docs.city_report(results, date),
                                      out / f"{results.year}年度全市复核评估情况报告.docx", ws)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from dossier.errors import InputError
 from dossier.review.register import REGISTER_NAME, Register, create_register, open_register
+from dossier.safename import safe_component
 from dossier.standard import DEFAULT_STANDARD, load_standard
 
 INBOX = "归档包"
@@ -51,7 +52,7 @@ class ReviewWorkspace:
         return self.dir / OUTPUTS
 
     def sheet_path(self, unit: str) -> Path:
-        return self.sheets / f"{unit}-{self.year}-复核评分表.xlsx"
+        return self.sheets / f"{safe_component(unit)}-{self.year}-复核评分表.xlsx"
 
     def previous(self) -> ReviewWorkspace | None:
         last = ReviewWorkspace(self.root, self.year - 1)
