@@ -18,16 +18,18 @@ from pathlib import Path
 import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm
 
 from dossier.builders.docxkit import save_deterministic
 from dossier.builders.report import PACKAGED_TEMPLATES, TEMPLATE_NAME, fit_issuer_mark, write_pdf
-from dossier.builders.report_content import split_title
+from dossier.builders.report_content import split_title, text_width
 from dossier.cnformat import cn_date, cn_number, pts
 from dossier.review.results import PROVINCE_NOTE, CountyResult, Results
 from dossier.review.workspace import ReviewWorkspace
 from dossier.safename import clean_text
 
 PROVINCE = "福建省生态环境厅"
+TEXT_WIDTH_MM = 156  # GB/T 9704 版心
 
 
 @dataclass
@@ -94,9 +96,16 @@ def render(doc: OfficialDoc, out: Path) -> Path:
 def _table(document, header: tuple[str, ...], rows: list[tuple]) -> None:
     table = document.add_table(rows=1 + len(rows), cols=len(header), style="Table Grid")
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    texts = [[("" if v is None else str(v)) for v in values] for values in [header, *rows]]
+    weights = [min(14.0, max(4.0, *(text_width(t[c]) for t in texts))) for c in range(len(header))]
+    widths = [Mm(TEXT_WIDTH_MM * w / sum(weights)) for w in weights]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # w:gridCol, which LibreOffice follows
     for r, values in enumerate([header, *rows]):
         for c, value in enumerate(values):
             cell = table.cell(r, c)
+            cell.width = widths[c]
             cell.paragraphs[0].text = "" if value is None else clean_text(str(value))
             cell.paragraphs[0].style = document.styles["表格文字"]
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
