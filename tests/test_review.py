@@ -344,7 +344,7 @@ def test_results_are_byte_identical_when_nothing_changed(flow, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_second_year_shows_who_entered_left_rose_and_fell(flow, tmp_path_factory):
+def test_a_second_year_shows_who_entered_left_rose_and_fell(flow, archives, tmp_path_factory):
     root, _ = flow
     base = tmp_path_factory.mktemp("counties2024")
     b = pack(make_county(base / "b", B, 2024))
@@ -352,6 +352,8 @@ def test_a_second_year_shows_who_entered_left_rose_and_fell(flow, tmp_path_facto
     init = review(root, "init", "--year", "2024", "--reviewer", CITY)
     assert init.exit_code == 0 and "应报送单位 3 个" in init.stdout  # last year's counties
     assert review(root, "add", str(b), str(c)).exit_code == 0
+    last_years = review(root, "add", str(archives["a"]))  # 甲县 sends last year's archive
+    assert last_years.exit_code == 1 and "归档包是 2023 年度的材料，本次复核的是 2024 年度" in last_years.stdout
     assert review(root, "sheet").exit_code == 0
     for unit in (B, C):
         imported = review(root, "import", str(root / "2024" / "复核表" / f"{unit}-2024-复核评分表.xlsx"))
@@ -360,7 +362,7 @@ def test_a_second_year_shows_who_entered_left_rose_and_fell(flow, tmp_path_facto
     assert data["last_year"] == 2023
     assert data["movements"] == {"entered": [B], "left": [A], "rose": [B, C], "fell": []}
     assert _county(data, C)["last_year"] == {"verified": "82", "rank": 2, "list": "年度规范化单位"}
-    assert _county(data, A)["status"] == "未收到"
+    assert _county(data, A)["status"] == "退回"
     text = review(root, "results").stdout
     assert "与2023年度比较" in text and f"新进入名单：{B}" in text and f"退出名单：{A}" in text
     # The 2023 year stays as published.

@@ -72,3 +72,17 @@ def test_every_review_command_has_help_with_an_example():
         assert command.help and "示例" in command.help and f"dossier review {name}" in command.help
         result = CliRunner().invoke(cli, ["review", name, "--help"])
         assert result.exit_code == 0 and "示例" in result.output
+
+
+def test_an_older_register_is_migrated_to_the_current_schema(tmp_path):
+    import sqlite3
+
+    from dossier.review.register import SCHEMA_VERSION, open_register
+
+    path = tmp_path / "复核登记.sqlite"
+    sqlite3.connect(path).close()  # version 0: an empty file, as before the first migration
+    register = open_register(path)
+    assert register.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    tables = {r[0] for r in register.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"counties", "archives", "claims", "entries", "history", "publications"} <= tables
+    register.close()
