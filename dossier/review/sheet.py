@@ -309,10 +309,10 @@ def _typed(value, kind: type):
         raise ValueError(f"应填数字，不是“{value}”。") from None
     if not number.is_finite() or number < 0:
         raise ValueError(f"应填不小于0的数字，不是“{value}”。")
+    if number == number.to_integral_value():
+        return int(number)  # 40, not 40.0, in the register and its history
     if kind is int:
-        if number != number.to_integral_value():
-            raise ValueError(f"应填整数，不是“{value}”。")
-        return int(number)
+        raise ValueError(f"应填整数，不是“{value}”。")
     return float(number)
 
 
