@@ -4,14 +4,15 @@ scored through the reviewer's sheet, ranked, published and compared with the nex
 Figures by hand (points from the standard: 3.1.1 = 1.5, 5.3.3 = 1, 9.4.2 = 0.5,
 6.5.1 = 1, 13.1.1 = 30):
 
-- 甲县 claims everything but 3.1.1 = 1 (not 配齐), B2 +1, D2 one city 约谈 −1: 99.5.
-  The reviewer gives 3.1.1 0.5 (现场检查) and enters 37 一线 of 48 staff (77 % < 80 %):
-  6.5.1 → 0. Verified 100 − 1 − 1 + 1 − 1 = 98 → 规范化示范单位 (待省级复核确认).
+- 甲县 claims everything but 3.1.1 = 1 (not 配齐), B2 +1 (no evidence), D2 one city 约谈 −1:
+  99.5. The reviewer gives 3.1.1 0.5 (现场检查) and enters 37 一线 of 48 staff (77 % < 80 %):
+  6.5.1 → 0; B2 untouched without evidence → 0. Verified 100 − 1 − 1 + 0 − 1 = 97 →
+  规范化示范单位 (待省级复核确认).
 - 乙县 claims 13.1.1 = 6, everything else full, but 5.3.3 and 9.4.2 have no evidence
   (packed with --force): claimed 76; untouched, the two default to 0 (无佐证材料): 74.5 → 未达标.
 - 丙县 claims 13.1.1 = 15: 85; its first archive is tampered (退回), the resubmission is
   taken; the reviewer enters efficiency_score 40 → 13.1.1 = 12: 82 → 规范化单位.
-Ranking 甲 98, 丙 82, 乙 74.5. In 2024 乙 claims everything (100, enters the list), 丙
+Ranking 甲 97, 丙 82, 乙 74.5. In 2024 乙 claims everything (100, enters the list), 丙
 claims 13.1.1 = 24 (94, rises) and 甲 does not submit (leaves the list).
 """
 
@@ -55,10 +56,6 @@ def make_county(root: Path, unit: str, year: int, points: dict[str, float] | Non
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{c.code} 材料.txt").write_text(f"{unit}\n{c.text}\n", encoding="utf-8")
     lines += list(extra)
-    if any(line.startswith("bonus") for line in extra):
-        folder = root / "evidence" / str(year) / "B2 第三方意外保险"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "保险合同.txt").write_text("意外伤害保险合同\n", encoding="utf-8")
     (root / "manifests").mkdir(parents=True, exist_ok=True)
     (root / "manifests" / f"{year}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
@@ -226,8 +223,8 @@ def test_totals_grades_ranking_and_list_match_the_hand_computed_figures(flow):
     assert steps["publish_early"].exit_code == 1 and B in steps["publish_early"].stderr
     data = _json(steps["results"])
     a, b, c = (_county(data, u) for u in (A, B, C))
-    assert (a["claimed"], a["verified"], a["grade"], a["rank"]) == ("99.5", "98", "规范化示范单位", 1)
-    assert (a["bonus"], a["deductions"]) == ("1", "1")
+    assert (a["claimed"], a["verified"], a["grade"], a["rank"]) == ("99.5", "97", "规范化示范单位", 1)
+    assert (a["bonus"], a["deductions"]) == ("0", "1")
     assert (c["claimed"], c["verified"], c["grade"], c["rank"]) == ("85", "82", "规范化单位", 2)
     assert (b["claimed"], b["verified"], b["grade"], b["rank"]) == ("76", "74.5", "未达标", 3)
     assert {x["code"]: (x["verified"], x["reason"]) for x in b["changes"]} == {
@@ -235,13 +232,16 @@ def test_totals_grades_ranking_and_list_match_the_hand_computed_figures(flow):
     changes = {x["code"]: x for x in a["changes"]}
     assert changes["3.1.1"]["basis"] == "现场检查" and changes["3.1.1"]["verified"] == "0.5"
     assert changes["6.5.1"]["basis"] == "系统数据" and "37/48" in changes["6.5.1"]["reason"]
+    assert (changes["B2"]["claimed"], changes["B2"]["verified"], changes["B2"]["reason"]) == (
+        "1", "0", "无佐证材料")
+    assert set(changes) == {"3.1.1", "6.5.1", "B2"}
     primary = {lv["code"]: lv for lv in a["levels"] if lv["level"] == "一级"}
     assert (primary["2"]["claimed"], primary["2"]["verified"]) == ("11.5", "11")
     tertiary = {lv["code"]: lv for lv in c["levels"] if lv["level"] == "三级"}
     assert (tertiary["13.1"]["claimed"], tertiary["13.1"]["verified"]) == ("15", "12")
     assert [(x["rank"], x["unit"]) for x in data["ranking"]] == [(1, A), (2, C), (3, B)]
     assert data["list"] == [
-        {"unit": A, "list": "年度规范化示范单位", "verified": "98", "note": "待省级复核确认"},
+        {"unit": A, "list": "年度规范化示范单位", "verified": "97", "note": "待省级复核确认"},
         {"unit": C, "list": "年度规范化单位", "verified": "82", "note": ""}]
 
 
@@ -284,12 +284,12 @@ def test_results_outputs_agree_with_the_figures(flow):
     out = root / "2023" / "复核结果"
     book = openpyxl.load_workbook(out / "2023年度复核结果汇总.xlsx")
     ranking = [[c.value for c in row] for row in book["排名"].iter_rows(min_row=2)]
-    assert [(r[0], r[1], r[3]) for r in ranking if r[0]] == [(1, A, 98), (2, C, 82), (3, B, 74.5)]
+    assert [(r[0], r[1], r[3]) for r in ranking if r[0]] == [(1, A, 97), (2, C, 82), (3, B, 74.5)]
     annual = [[c.value for c in row] for row in book["年度名单"].iter_rows(min_row=2)]
-    assert annual == [["年度规范化示范单位", A, 98, "待省级复核确认"], ["年度规范化单位", C, 82, None]]
+    assert annual == [["年度规范化示范单位", A, 97, "待省级复核确认"], ["年度规范化单位", C, 82, None]]
     text = "".join(p.extract_text() for p in PdfReader(out / "复核意见" / f"{A}-2023-复核意见.pdf").pages)
     flat = re.sub(r"\s+", "", text)
-    assert "复核得分98分" in flat and "执法执勤专用车仅配备1辆，未配齐" in flat
+    assert "复核得分97分" in flat and "执法执勤专用车仅配备1辆，未配齐" in flat
     assert "37/48" in flat and "待省级复核确认" in flat
     report = re.sub(r"\s+", "", "".join(
         p.extract_text() for p in PdfReader(out / "2023年度全市复核评估情况报告.pdf").pages))
@@ -378,8 +378,10 @@ def test_register_refuses_a_newer_schema_and_never_changes_rows(tmp_path):
     assert register.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     with pytest.raises(sqlite3.IntegrityError):
         register.db.execute("UPDATE counties SET unit = 'x'")
-    register.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     register.close()
+    db = sqlite3.connect(ws.register_path)  # as a newer dossier would leave it
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
     with pytest.raises(InputError) as err:
         open_register(ws.register_path)
     assert "请升级 dossier" in err.value.render()
