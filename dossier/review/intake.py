@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dossier.errors import DossierError
 from dossier.pack import CONTENTS_NAME
 from dossier.progress import Progress
 from dossier.review.register import Register, default_who, now
@@ -67,7 +68,12 @@ def _add_one(ws: ReviewWorkspace, register: Register, path: Path, who: str) -> I
                for d in (c.details or ["未通过"])]
     folder = sub = None
     if not reasons:
-        folder, sub = _extract(ws, path, unit, sha)
+        try:
+            folder, sub = _extract(ws, path, unit, sha)
+        except (DossierError, KeyError, ValueError) as exc:
+            message = exc.message if isinstance(exc, DossierError) else f"{CONTENTS_NAME} 缺少 {exc}"
+            reasons.append(f"归档包内容无法读取：{message}")
+    if sub is not None:
         unit = sub.unit
         if sub.year != register.year:
             reasons.append(f"归档包是 {sub.year} 年度的材料，本次复核的是 {register.year} 年度")
