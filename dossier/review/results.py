@@ -238,7 +238,8 @@ def write_summary(results: Results, path: Path, date) -> Path:
     ws.title = "排名"
     ws.append(("名次", "单位", "自评总分", "复核总分", "差值", "基本分", "加分", "扣分", "等次",
                "年度名单", "上年复核总分", "上年名次", "状态"))
-    for c in results.counties:
+    ranked = results.ranked()
+    for c in ranked + [c for c in results.counties if c not in ranked]:
         r = c.review
         if r is None:
             ws.append((None, c.unit, None, None, None, None, None, None, None, None,
