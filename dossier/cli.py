@@ -319,6 +319,47 @@ def doctor(opts: Options) -> None:
     raise SystemExit(ExitCode.ok if result.ok else ExitCode.missing_tool)
 
 
+@cli.command(context_settings=CONTEXT)
+@year_option
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="端口；默认自动选择一个空闲端口。")
+@click.option("--lan", is_flag=True,
+              help="在办公室局域网上开放，并为每个责任科室生成各自的链接。")
+@click.option("--host", default=None,
+              help="监听的地址；默认 127.0.0.1（仅本机），加 --lan 时为本机的局域网地址。")
+@click.option("--revoke", "revoke_department", metavar="科室", default=None,
+              help="吊销该科室的链接（立即生效），然后退出。")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器。")
+@click.option("--max-upload-mb", type=click.FloatRange(min=0.001), default=None,
+              help="单次上传的大小上限（MB），默认 200。")
+@click.pass_obj
+def serve(opts: Options, year: int | None, port: int, lan: bool, host: str | None,
+          revoke_department: str | None, no_browser: bool, max_upload_mb: float | None) -> None:
+    """打开本单位的自评网页：总览、各评价标准的材料和自评、科室待办、生成与报送。
+
+    默认只在本机（127.0.0.1）开放，启动时显示带访问令牌的链接并打开浏览器。
+    加 --lan 时各科室得到自己的链接，只能给本科室负责的评价标准添加文件。
+
+    \b
+    示例：
+      dossier serve
+      dossier serve --lan --port 8080
+      dossier serve --revoke 法规科
+    """
+    from dossier.web.server import ServeOptions, revoke
+    from dossier.web.server import serve as run_server
+
+    if revoke_department:
+        revoke(opts.workspace, revoke_department)
+        click.echo(f"已吊销{revoke_department}的链接；正在运行的网页立即拒绝该链接。"
+                   "再次用 --lan 启动时会为该科室生成新链接。")
+        return
+    max_upload = int(max_upload_mb * 1024 * 1024) if max_upload_mb else None
+    run_server(ServeOptions(root=opts.workspace, year=year, lan=lan, host=host, port=port,
+                            open_browser=not no_browser, max_upload=max_upload),
+               echo=lambda line: click.echo(line))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: map errors to messages and exit codes (no traceback unless --debug)."""
     args = list(sys.argv[1:] if argv is None else argv)

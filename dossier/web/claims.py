@@ -1,0 +1,136 @@
+"""Editing one claim (自评得分 and 自评说明) from the web form.
+
+The edited manifest is written to a temporary file, loaded with the manifest loader
+(so the form is validated exactly as ``check`` would validate the file, with the
+loader's own message), and only then renamed into place. Before every write the
+current file is copied to ``manifests/备份/``. The page carries the hash of the
+manifest it was rendered from; when the file changed on disk since (edited in a text
+editor, ``sheet --import``, another browser), the save is refused, never merged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import threading
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from dossier.errors import InputError
+from dossier.fsutil import atomic_write
+from dossier.manifest import load_manifest, read_yaml, yaml_rt
+
+BACKUP_DIR = "备份"
+_lock = threading.Lock()
+
+
+class ManifestChanged(Exception):
+    """The manifest on disk is not the one the page was rendered from."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    backup: Path
+    digest: str  # of the manifest as now written
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def save_claim(path: Path, standard, code: str, points: str, note: str,
+               expected_digest: str) -> Saved:
+    """Set ``claims[code]`` to the form's values; raises InputError (loader) or ManifestChanged."""
+    path = Path(path)
+    with _lock:
+        raw = path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != expected_digest:
+            raise ManifestChanged(path.name)
+        data = read_yaml(path)
+        if data.get("claims") is None:
+            data["claims"] = CommentedMap()
+        _set_claim(data["claims"], standard, code, _scalar(points), note.strip())
+        out = io.StringIO()
+        yaml_rt().dump(data, out)
+        text = out.getvalue()
+        if b"\r\n" in raw:
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        body = text.encode("utf-8")
+        if raw.startswith(b"\xef\xbb\xbf"):
+            body = b"\xef\xbb\xbf" + body
+        backup = _back_up(path, raw)
+        try:
+            with atomic_write(path) as tmp:
+                tmp.write_bytes(body)
+                try:
+                    load_manifest(tmp, standard)  # the loader is the validator
+                except InputError as exc:  # name the manifest, not the temporary file
+                    raise InputError(exc.message, path=path, line=exc.line, column=exc.column,
+                                     hint=exc.hint) from None
+        except BaseException:
+            backup.unlink(missing_ok=True)  # nothing was written: nothing to back up
+            raise
+        return Saved(backup, hashlib.sha256(body).hexdigest())
+
+
+def backups(path: Path) -> list[Path]:
+    folder = Path(path).parent / BACKUP_DIR
+    return sorted(folder.glob(f"{Path(path).stem}-*{Path(path).suffix}"))
+
+
+def _scalar(text: str):
+    """The form's points as YAML would read them: a number, empty, or text the loader refuses."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    if not number.is_finite():
+        return text
+    return int(number) if number == number.to_integral_value() else float(text)
+
+
+def _set_claim(claims, standard, code: str, points, note: str) -> None:
+    """Edit in place, so the entry keeps its position, flow style and end-of-line comment."""
+    keys = {str(k).strip(): k for k in claims}
+    key = keys.get(code)
+    if key is None:
+        order = [c.code for c in standard.criteria()]
+        before = [k for k in keys if k in order and order.index(k) < order.index(code)]
+        position = list(claims).index(keys[max(before, key=order.index)]) + 1 if before else 0
+        key = DoubleQuotedScalarString(code)
+        claims.insert(position, key, None)
+    current = claims[key]
+    if isinstance(current, dict):
+        for name, value in (("points", points), ("note", note or None)):
+            if value is None:
+                current.pop(name, None)
+            else:
+                current[name] = value
+        claims[key] = current if current else None
+    elif note:
+        value = CommentedMap()
+        if points is not None:
+            value["points"] = points
+        value["note"] = note
+        value.fa.set_flow_style()
+        claims[key] = value
+    else:
+        claims[key] = points
+
+
+def _back_up(path: Path, raw: bytes) -> Path:
+    folder = path.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = folder / f"{path.stem}-{stamp}{path.suffix}"
+    with target.open("xb") as fh:
+        fh.write(raw)
+    return target
