@@ -299,9 +299,10 @@ class Pages:
                 values["note"], str(form.get("digest", "")))
         except ManifestChanged:
             return await self.criterion(
-                request, http_status=409, form=values,
+                request, http_status=409,
                 error="清单文件在您打开本页后已被修改（可能有人用记事本、Excel 导入或另一个浏览器改过），"
-                      "为免覆盖别人的修改，本次未保存。页面已显示最新内容，请核对后重新填写。")
+                      "为免覆盖别人的修改，本次未保存。下面显示的是清单现在的内容；您刚才填写的是："
+                      f"自评得分“{values['points']}”，自评说明“{values['note']}”。请核对后重新保存。")
         except DossierError as exc:
             return await self.criterion(request, http_status=422, form=values,
                                         error=f"未保存：{exc.render()}")

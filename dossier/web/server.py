@@ -88,8 +88,10 @@ def serve(options: ServeOptions, echo: Callable[[str], None] = print) -> None:
     config = uvicorn.Config(create_app(settings), log_level="debug" if debug else "critical",
                             access_log=debug,
                             log_config=None, timeout_graceful_shutdown=2)
-    uvicorn.Server(config).run(sockets=[sock])
-    echo("网页已停止。")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])  # Ctrl+C: uvicorn stops, then re-raises it
+    finally:
+        echo("网页已停止。")
 
 
 def revoke(root: Path, department: str) -> None:
