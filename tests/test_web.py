@@ -220,9 +220,18 @@ def test_a_windows_full_path_keeps_only_the_file_name_inside_the_folder(office, 
 def test_unsafe_characters_are_replaced_not_kept(office, ws, tmp_path):
     client, _ = office
     csrf = csrf_of(client.get("/c/5.3.3").text)
-    response = upload(client, "5.3.3", [('案件:一?*.pdf', pdf_bytes(tmp_path), "application/pdf")], csrf)
+    response = upload(client, "5.3.3", [('案件:一?*|.pdf', pdf_bytes(tmp_path), "application/pdf")], csrf)
     assert response.status_code == 200
-    assert (ws / FOLDER_533 / "案件_一__.pdf").is_file()
+    assert (ws / FOLDER_533 / "案件：一？＊｜.pdf").is_file()  # dossier.safename's full-width forms
+
+
+def test_a_long_name_is_cut_before_its_extension(office, ws, tmp_path):
+    client, _ = office
+    csrf = csrf_of(client.get("/c/5.3.3").text)
+    response = upload(client, "5.3.3", [("执法" * 100 + ".pdf", pdf_bytes(tmp_path), "application/pdf")],
+                      csrf)
+    name = response.json()["added"][0]["rel"].rsplit("/", 1)[1]
+    assert name.endswith(".pdf") and name.startswith("执法") and len(name.encode()) <= 180
 
 
 def test_oversized_upload_is_refused_with_413(ws, tmp_path):

@@ -8,7 +8,6 @@ README, else into the test's temporary folder) and the PNG is checked to be a re
 from __future__ import annotations
 
 import base64
-import io
 import os
 import re
 import signal

@@ -1,8 +1,9 @@
 """Editing one claim (自评得分 and 自评说明) from the web form.
 
-The edited manifest is written to a temporary file, loaded with the manifest loader
-(so the form is validated exactly as ``check`` would validate the file, with the
-loader's own message), and only then renamed into place. Before every write the
+The edited manifest is written to a scratch copy under the manifest's own name and
+loaded with the manifest loader (so the form is validated exactly as ``check`` would
+validate the file, with the loader's own messages); only then is it written into place,
+atomically. Before every write the
 current file is copied to ``manifests/备份/``. The page carries the hash of the
 manifest it was rendered from; when the file changed on disk since (edited in a text
 editor, ``sheet --import``, another browser), the save is refused, never merged.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import tempfile
 import threading
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,7 +24,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from dossier.errors import InputError
-from dossier.fsutil import atomic_write
+from dossier.fsutil import write_bytes_atomic
 from dossier.manifest import load_manifest, read_yaml, yaml_rt
 
 BACKUP_DIR = "备份"
@@ -63,19 +65,21 @@ def save_claim(path: Path, standard, code: str, points: str, note: str,
         body = text.encode("utf-8")
         if raw.startswith(b"\xef\xbb\xbf"):
             body = b"\xef\xbb\xbf" + body
+        _validate(path, body, standard)
         backup = _back_up(path, raw)
-        try:
-            with atomic_write(path) as tmp:
-                tmp.write_bytes(body)
-                try:
-                    load_manifest(tmp, standard)  # the loader is the validator
-                except InputError as exc:  # name the manifest, not the temporary file
-                    raise InputError(exc.message, path=path, line=exc.line, column=exc.column,
-                                     hint=exc.hint) from None
-        except BaseException:
-            backup.unlink(missing_ok=True)  # nothing was written: nothing to back up
-            raise
+        write_bytes_atomic(path, body)
         return Saved(backup, hashlib.sha256(body).hexdigest())
+
+
+def _validate(path: Path, body: bytes, standard) -> None:
+    """Load the edited text under the manifest's own name: the loader is the validator."""
+    with tempfile.TemporaryDirectory(prefix="dossier-claim-") as scratch:
+        probe = Path(scratch) / path.name
+        probe.write_bytes(body)
+        try:
+            load_manifest(probe, standard)
+        except InputError as exc:  # every mistake the loader found, naming the real file
+            raise InputError(exc.render().replace(str(probe), str(path))) from None
 
 
 def backups(path: Path) -> list[Path]:

@@ -1,7 +1,7 @@
 """Adding evidence files through the web page: the one sanctioned write into evidence/.
 
-Files are only ever added. A name is cleaned of what Windows cannot store, but a name
-that tries to leave its folder (``../``, ``/``, ``C:``) is refused, not repaired; the
+Files are only ever added. A name is made safe by ``dossier.safename`` (what Windows
+cannot store becomes its full-width form), but a name that tries to leave its folder (``../``, ``/``, ``C:``) is refused, not repaired; the
 file lands in the criterion's own folder (evidence/YYYY/<tertiary>/<criterion>/) and a
 name clash gets a new name (``名称（2）.pdf``), so nothing is overwritten. The file is
 written beside its target under a name the scan ignores, then hard-linked into place,
@@ -20,16 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from dossier.safename import MAX_COMPONENT_BYTES, safe_component
 from dossier.scan import EXTENSIONS, is_ignored_name, sniff_kind
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # a long 执法记录仪 video still fits
-MAX_NAME = 120
 ACCEPTED_KINDS = ("pdf", "image", "office", "text", "video", "audio")
 KIND_NAMES = {"pdf": "PDF", "image": "图片", "office": "Office/WPS 文档", "text": "文本",
               "video": "视频", "audio": "音频", "archive": "压缩包", "executable": "程序",
               "other": "未知类型"}
-_FORBIDDEN = re.compile(r'[:*?"<>|\x00-\x1f\x7f]')
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 _BY_EXT = {ext: kind for kind, exts in EXTENSIONS.items() for ext in exts}
 
 
@@ -58,17 +56,13 @@ def clean_name(raw: str) -> str:
             or PurePosixPath(name).is_absolute() or re.match(r"^[A-Za-z]:", name)):
         raise UploadRefused(400, f"文件名“{raw}”含有路径（/、\\、..、盘符），已拒绝。"
                                  "只能上传文件本身，请直接选择文件。")
-    name = _FORBIDDEN.sub("_", name).rstrip(". ")
-    if name.startswith("."):
-        name = "_" + name
-    if _RESERVED.match(name):
-        name = "_" + name
     stem, dot, ext = name.rpartition(".")
-    if not dot or not stem:
+    if not dot or not stem.strip(". ") or not ext.strip():
         raise UploadRefused(415, f"文件“{raw}”没有扩展名（如 .pdf、.jpg），无法判断类型。"
                                  "请加上正确的扩展名后再上传。")
-    if len(name) > MAX_NAME:
-        name = stem[:MAX_NAME - len(ext) - 1].rstrip() + "." + ext
+    # the project's one rule for names on disk; a long name is cut before its extension
+    ext = safe_component(ext, max_bytes=16)
+    name = safe_component(stem, max_bytes=MAX_COMPONENT_BYTES - len(ext.encode()) - 1) + "." + ext
     if is_ignored_name(name):
         raise UploadRefused(415, f"“{raw}”是临时文件或系统文件，不能作为佐证材料。")
     return name
