@@ -143,6 +143,9 @@ def test_item_route_opens_the_evidence_file(office, ws):
     assert response.status_code == 200
     assert response.content[:4] == b"%PDF"
     assert "inline" in response.headers["content-disposition"]
+    office_file = client.get("/item/3.1-01")  # an .xlsx directly in the tertiary folder
+    assert office_file.status_code == 200 and "attachment" in office_file.headers["content-disposition"]
+    assert office_file.headers["x-content-type-options"] == "nosniff"
 
 
 def test_department_page_lists_its_todo_like_check_by_department(office):

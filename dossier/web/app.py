@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode
 
@@ -20,7 +19,7 @@ import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import (
     FileResponse,
     HTMLResponse,
@@ -34,7 +33,15 @@ from starlette.staticfiles import StaticFiles
 
 from dossier.errors import DossierError
 from dossier.web import journal, views
-from dossier.web.access import COOKIE, Link, LinkStore, csrf_ok, csrf_token, host_allowed
+from dossier.web.access import (
+    COOKIE,
+    Link,
+    LinkStore,
+    all_departments,
+    csrf_ok,
+    csrf_token,
+    host_allowed,
+)
 from dossier.web.claims import ManifestChanged, digest, save_claim
 from dossier.web.jobs import Busy, JobRunner
 from dossier.web.outputs import binder_pages, downloads, pack_project, run_build, run_verify
@@ -104,10 +111,11 @@ class Guard:
             rest = {k: v for k, v in query.items() if k != "token"}
             target = quote(scope["path"]) + ("?" + urlencode(rest, doseq=True) if rest else "")
             response = RedirectResponse(target, status_code=303)
-            response.set_cookie(COOKIE, link.token, httponly=True, samesite="strict")
+            response.set_cookie(_cookie_name(headers), link.token, httponly=True,
+                                samesite="strict")
             return await response(scope, receive, send)
-        cookie = SimpleCookie(headers.get("cookie", ""))
-        link = self.settings.links.find(cookie[COOKIE].value if COOKIE in cookie else None)
+        cookies = cookie_parser(headers.get("cookie", ""))
+        link = self.settings.links.find(cookies.get(_cookie_name(headers)))
         if link is None:
             return await self.render(403, _NO_LINK, scope, receive, send)
         scope.setdefault("state", {})["link"] = link
@@ -126,6 +134,11 @@ class Guard:
             return message
 
         return await self.app(scope, counted, send)
+
+
+def _cookie_name(headers: dict) -> str:
+    """One cookie per port: two workspaces served at once on 127.0.0.1 keep their own links."""
+    return f"{COOKIE}_{headers['host'].rsplit(':', 1)[-1]}"
 
 
 _NO_LINK = ("没有访问权限：链接不完整、已过期或已被吊销。请使用启动 dossier serve 时显示的完整链接"
@@ -153,8 +166,13 @@ class Pages:
         return HTMLResponse(html, status_code=http_status)
 
     async def refusal(self, status: int, message: str, scope, receive, send) -> None:
-        html = self.env.get_template("refused.html.j2").render(status=status, message=message)
-        await HTMLResponse(html, status_code=status)(scope, receive, send)
+        accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
+        if "application/json" in accept:
+            response = JSONResponse({"error": message}, status_code=status)
+        else:
+            html = self.env.get_template("refused.html.j2").render(status=status, message=message)
+            response = HTMLResponse(html, status_code=status)
+        await response(scope, receive, send)
 
     async def http_error(self, request: Request, exc: HTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else (
@@ -233,7 +251,7 @@ class Pages:
         if not link.office and link.name != name:
             raise HTTPException(403, f"本链接属于{link.name}，不能查看{name}的待办。")
         project, report, _ = await anyio.to_thread.run_sync(self.analysed)
-        if not views.criteria_of(project, name):
+        if name not in all_departments(project.standard):
             raise HTTPException(404, f"评价标准中没有责任科室“{name}”。")
         return self.page(request, "department.html.j2", project=project,
                          **views.department(project, report, name))
@@ -318,8 +336,11 @@ class Pages:
         if found is None:
             raise HTTPException(404, f"没有编号为 {number} 的佐证材料。")
         self.may_touch(request, project, found.code)
+        # shown in the browser only what cannot run script here; anything else is downloaded
+        inline = found.file.kind in ("pdf", "image", "text")
         return FileResponse(found.file.path, filename=Path(found.file.rel).name,
-                            content_disposition_type="inline")
+                            content_disposition_type="inline" if inline else "attachment",
+                            headers={"X-Content-Type-Options": "nosniff"})
 
     async def build_page(self, request: Request, verify=None) -> Response:
         self.office_only(request)

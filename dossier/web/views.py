@@ -18,7 +18,9 @@ def overview(project: Project, report: CheckReport, score: Score) -> dict:
     status = {c.code: c for c in report.criteria}
     by_code = {c.code: c for c in score.criteria}
     tertiaries = []
-    for t, sub in zip(project.standard.tertiaries(), score.tertiary, strict=True):
+    subtotals = {s.code: s for s in (*score.tertiary, *score.primary)}
+    for t in project.standard.tertiaries():
+        sub = subtotals[t.code]
         criteria = [{"code": c.code, "short": c.short, "status": status[c.code].status,
                      "at_risk": by_code[c.code].at_risk > 0} for c in t.criteria]
         tertiaries.append({"code": t.code, "name": t.name, "max": pts(sub.max),
@@ -31,7 +33,7 @@ def overview(project: Project, report: CheckReport, score: Score) -> dict:
                   "at_risk": pts(sub.at_risk),
                   "tertiaries": [t for t in tertiaries
                                  if project.standard.primary_of(t["code"]).code == row["code"]]}
-                 for row, sub in zip(rows, score.primary, strict=True)]
+                 for row in rows for sub in [subtotals[row["code"]]]]
     return {"score": _score(score), "primaries": primaries,
             "departments": departments_summary(project, report),
             "blocking": report.blocking, "warnings": report.warnings,
