@@ -31,7 +31,7 @@ AT_RISK = "缺佐证风险分"
 BY_FACTS = "以系统数据为准"
 
 # Words that mean one of the above and must not appear in what the tool writes.
-AVOID = {"基础分": BASE, "证据材料": EVIDENCE, "评分表": SHEET, "证据汇编": BINDER}
+AVOID = {"基础分": BASE, "证据材料": EVIDENCE, "评分表": SHEET, "证据汇编": BINDER, "自评等级": GRADE}
 
 
 # -- outputs -----------------------------------------------------------------------------

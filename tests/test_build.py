@@ -225,3 +225,21 @@ def test_pack_refuses_a_hand_edited_sheet_that_contradicts_the_manifest(workspac
     assert imported.exit_code == 0, imported.stderr
     packed = run_dossier("-C", str(workspace), "pack")
     assert packed.exit_code == 0, packed.stderr
+
+
+def test_a_crafted_build_record_never_moves_a_file_outside_build(workspace):
+    import json
+
+    _build(workspace)
+    decoy = workspace / "decoy.txt"
+    decoy.write_text("不要移动我", encoding="utf-8")
+    record = workspace / "build" / ".cache" / "outputs-2022.json"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    for name in data["roles"]:
+        data["roles"][name]["files"] = [["decoy.txt", [1, 1]], [str(decoy), [1, 1]],
+                                        ["build/2022/../../decoy.txt", [1, 1]]]
+    record.write_text(json.dumps(data), encoding="utf-8")
+    result = _build(workspace)
+    assert not result.errors and result.reused == []
+    assert decoy.read_text(encoding="utf-8") == "不要移动我"
+    assert not (workspace / "备份").exists()

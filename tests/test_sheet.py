@@ -504,3 +504,12 @@ def test_a_hand_edited_sheet_that_differs_from_the_manifest_is_a_blocking_findin
     assert "dossier sheet --import build/2022/自评得分表.xlsx" in finding.message
     import_sheet(load_project(workspace), sheet)
     assert sheet_findings(load_project(workspace)) == []
+
+
+def test_sheet_uses_the_glossary_words_only(workspace, sheet):
+    from dossier.outputs import AVOID
+
+    ws = openpyxl.load_workbook(sheet).active
+    text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    assert [word for word in AVOID if word in text] == []
+    assert "基本分合计" in text and "自评得分表" in text

@@ -1,16 +1,19 @@
 """Reuse of unchanged outputs, and a backup of outputs that staff edited by hand.
 
-Every builder is a deterministic function of its inputs: the manifest (and last
-year's, which the report compares against), the evidence items with their converted
-PDFs, the templates, the fonts that play each role, the build options and dossier's
+Every builder is a deterministic function of the inputs it declares (``Builder.inputs``:
+the manifest, last year's manifest for the report, the evidence items, their converted
+PDFs, the templates, the fonts that play each role, the build options) and of dossier's
 own code. ``fingerprint`` hashes exactly those; when an output's fingerprint matches
 the one recorded at its last build and the files are still there as written (same
 size and modification time), the builder is skipped: a rebuild after nothing changed
-costs a scan, not a binder. ``dossier build --rebuild`` ignores the record.
+costs a scan, not a binder. ``dossier build --rebuild`` ignores the record. The record
+also keeps the figures the build reported (pages, items), so a reused output reports
+the same figures as when it was made.
 
 An output whose size or modification time differs from the record was changed after
 the build — typically staff editing the report in Word. Before it is overwritten it
-is moved to ``build/YYYY/备份/`` so that no edit is ever lost.
+is moved to ``build/YYYY/备份/`` so that no edit is ever lost. The record is data, not
+trusted: only files directly in build/YYYY/ are ever reused or moved.
 """
 
 from __future__ import annotations

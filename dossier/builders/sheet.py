@@ -356,7 +356,7 @@ class _Layout:
                         cached=score.grade)
         g, f = get_column_letter(COL["佐证材料数"]), get_column_letter(COL["自评得分"])
         risk = "+".join(f"SUMIF({g}{a}:{g}{b},0,{f}{a}:{f}{b})" for a, b in self.ranges)
-        self._label_row(outputs.AT_RISK, f"{outputs.CLAIMED}有分但没有{outputs.EVIDENCE}的各项得分之和"
+        self._label_row(outputs.AT_RISK, f"自评有分但没有{outputs.EVIDENCE}的各项得分之和"
                         "（复核时可能不得分）", f"={risk}", cached=num(score.at_risk))
 
     def _page_setup(self) -> None:
