@@ -153,7 +153,7 @@ def sheet_findings(project) -> list:
         sheet = _read(project, path)
     except InputError as exc:
         return [Finding("error", "sheet_unreadable", None, rel,
-                        f"{outputs.SHEET}无法读取：{exc.message}。" + fix, "")]
+                        f"{outputs.SHEET}无法读取：{exc.message.rstrip('。')}。" + fix, "")]
     problems = [p] if (p := _identity_problem(project, sheet)) else []
     problems += sheet.errors
     problems += [f"{c.code} {_difference(c)}" for c in _changes(project, sheet.rows)
