@@ -292,8 +292,9 @@ def summary_line(result: BuildResult, items: int, size: int, elapsed: float) -> 
     if "binder_pages" in f:
         volumes = f" {f['volumes']} 册" if f.get("volumes", 1) > 1 else ""
         text += f"；{outputs.BINDER}{volumes}共 {f['binder_pages']} 页"
-    return (text + f"；说明页 {len(result.placeholders)} 个，输出 {size / 1e6:.1f} MB，"
-            f"用时 {elapsed:.1f} 秒。")
+    if "evidence_pages" in f or result.placeholders:
+        text += f"；说明页 {len(result.placeholders)} 个"
+    return text + f"；输出 {size / 1e6:.1f} MB，用时 {elapsed:.1f} 秒。"
 
 
 def _summary(ctx: BuildContext, result: BuildResult, elapsed: float) -> None:
