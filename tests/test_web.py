@@ -340,7 +340,7 @@ def test_claim_out_of_range_gets_the_loaders_message_and_the_manifest_is_unchang
     assert response.status_code == 422
     assert "1.1.1 的自评得分 5 超出范围：该项满分 1 分" in response.text
     assert "2022.yaml" in response.text and ".tmp-" not in response.text
-    assert path.read_bytes() == before and backups(path) == []
+    assert path.read_bytes() == before and backups(path, ws / 'build/2022/备份') == []
     response = claim_post(client, "1.1.1", "一分", "")
     assert response.status_code == 422 and "不是数字" in response.text
     assert path.read_bytes() == before
@@ -354,7 +354,7 @@ def test_claim_saved_keeps_comments_and_is_backed_up(office, ws):
     claim = load_manifest(path).claims["5.3.3"]
     assert claim.points == 0 and claim.note == "本年度未查办在线数据造假案件"
     assert "# 查办在线数据造假案件（1分）" in path.read_text(encoding="utf-8")
-    assert len(backups(path)) == 1
+    assert len(backups(path, ws / 'build/2022/备份')) == 1
     assert journal.read(ws)[0]["action"] == "修改自评"
 
 
@@ -371,7 +371,7 @@ def test_comments_survive_ten_edits_with_a_backup_each(office, ws):
     text = path.read_text(encoding="utf-8")
     for comment in comments:
         assert comment in text
-    saved = backups(path)
+    saved = backups(path, ws / 'build/2022/备份')
     assert len(saved) == 10
     assert [b.read_bytes() for b in saved] == versions[:10]  # each backup is the file before its edit
     assert load_manifest(path).claims["2.2.2"].note == "第10次修改：报送典型案例"

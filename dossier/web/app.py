@@ -32,6 +32,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dossier.errors import DossierError
+from dossier.sheetimport import BACKUP_DIR
 from dossier.web import journal, views
 from dossier.web.access import (
     COOKIE,
@@ -314,7 +315,7 @@ class Pages:
         try:
             saved = await anyio.to_thread.run_sync(
                 save_claim, project.manifest.path, project.standard, code, values["points"],
-                values["note"], str(form.get("digest", "")))
+                values["note"], str(form.get("digest", "")), backup_dir(project))
         except ManifestChanged:
             return await self.criterion(
                 request, http_status=409,
@@ -430,6 +431,11 @@ class Pages:
         journal.record(self.s.root, request.state.link.name, "核验归档包", result.archive.name,
                        "通过" if result.ok else "不通过", _client(request))
         return await self.build_page(request, verify=result)
+
+
+def backup_dir(project) -> Path:
+    """Where manifest backups go, the folder ``sheet --import`` uses too."""
+    return project.build_dir / BACKUP_DIR
 
 
 def _client(request: Request) -> str:

@@ -4,7 +4,7 @@ The edited manifest is written to a scratch copy under the manifest's own name a
 loaded with the manifest loader (so the form is validated exactly as ``check`` would
 validate the file, with the loader's own messages); only then is it written into place,
 atomically. Before every write the
-current file is copied to ``manifests/备份/``. The page carries the hash of the
+current file is copied to ``build/YYYY/备份/`` (where ``sheet --import`` keeps its own). The page carries the hash of the
 manifest it was rendered from; when the file changed on disk since (edited in a text
 editor, ``sheet --import``, another browser), the save is refused, never merged.
 """
@@ -27,7 +27,6 @@ from dossier.errors import InputError
 from dossier.fsutil import write_bytes_atomic
 from dossier.manifest import load_manifest, read_yaml, yaml_rt
 
-BACKUP_DIR = "备份"
 _lock = threading.Lock()
 
 
@@ -46,7 +45,7 @@ def digest(path: Path) -> str:
 
 
 def save_claim(path: Path, standard, code: str, points: str, note: str,
-               expected_digest: str) -> Saved:
+               expected_digest: str, backup_dir: Path) -> Saved:
     """Set ``claims[code]`` to the form's values; raises InputError (loader) or ManifestChanged."""
     path = Path(path)
     with _lock:
@@ -66,7 +65,7 @@ def save_claim(path: Path, standard, code: str, points: str, note: str,
         if raw.startswith(b"\xef\xbb\xbf"):
             body = b"\xef\xbb\xbf" + body
         _validate(path, body, standard)
-        backup = _back_up(path, raw)
+        backup = _back_up(path, raw, backup_dir)
         write_bytes_atomic(path, body)
         return Saved(backup, hashlib.sha256(body).hexdigest())
 
@@ -82,9 +81,9 @@ def _validate(path: Path, body: bytes, standard) -> None:
             raise InputError(exc.render().replace(str(probe), str(path))) from None
 
 
-def backups(path: Path) -> list[Path]:
-    folder = Path(path).parent / BACKUP_DIR
-    return sorted(folder.glob(f"{Path(path).stem}-*{Path(path).suffix}"))
+def backups(path: Path, backup_dir: Path) -> list[Path]:
+    """The web page's backups of a manifest, oldest first."""
+    return sorted(Path(backup_dir).glob(f"{Path(path).stem}（网页修改前*）{Path(path).suffix}"))
 
 
 def _scalar(text: str):
@@ -130,11 +129,11 @@ def _set_claim(claims, standard, code: str, points, note: str) -> None:
         claims[key] = points
 
 
-def _back_up(path: Path, raw: bytes) -> Path:
-    folder = path.parent / BACKUP_DIR
-    folder.mkdir(exist_ok=True)
+def _back_up(path: Path, raw: bytes, folder: Path) -> Path:
+    """Beside ``sheet --import``'s backups (build/YYYY/备份/), named for the web page."""
+    folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = folder / f"{path.stem}-{stamp}{path.suffix}"
+    target = folder / f"{path.stem}（网页修改前{stamp}）{path.suffix}"
     with target.open("xb") as fh:
         fh.write(raw)
     return target
