@@ -155,3 +155,12 @@ def _combinations(bounds: list[int], k: int):
     for i, b in enumerate(bounds):
         for rest in _combinations(bounds[i + 1:], k - 1):
             yield [b, *rest]
+
+
+def prebroken(text: str, width: float, measure: Callable[[str], float]) -> str:
+    """``text`` with a newline at every break ``break_lines`` makes.
+
+    For writers that break Chinese anywhere (fpdf2's ``multi_cell`` and table cells): given
+    the lines ready-made, they keep them. Pass the text width, less the cell's padding.
+    """
+    return "\n".join(break_lines(text, width, measure))
