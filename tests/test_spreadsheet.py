@@ -122,3 +122,51 @@ def test_a_table_too_wide_to_shrink_is_split_with_its_key_columns_repeated(tmp_p
     pages = _pages(result.pdf)
     assert len(pages) > 1
     assert all("列01" in p and "列02" in p for p in pages)
+
+
+@pytest.fixture(scope="module")
+def printed_old_formats(tmp_path_factory) -> dict[str, list[str]]:
+    """The same ledger saved by LibreOffice as .xls (also as WPS .et) and .ods, and as a CSV."""
+    from dossier.tools import libreoffice
+
+    tmp = tmp_path_factory.mktemp("old")
+    source = ledger(tmp / "ledger.xlsx")
+    files = {}
+    for ext in ("xls", "ods"):
+        result = libreoffice.convert_to_pdf([source], tmp / ext, to=ext, profile_dir=tmp / "p")[0]
+        assert result.pdf is not None, result.error
+        files[ext] = result.pdf.rename(tmp / f"装备台账.{ext}")
+    files["et"] = tmp / "装备台账.et"
+    files["et"].write_bytes(files["xls"].read_bytes())
+    rows = [",".join(HEADER)] + [f"{n},执法装备{n:02d},XH-{n:04d},1,台,2023-01-{10 + n % 18:02d},"
+                                 + ",".join(f"值{n}-{c}" for c in range(9)) for n in range(1, 61)]
+    files["csv"] = tmp / "装备台账.csv"
+    files["csv"].write_bytes("\n".join(rows).encode("gb18030"))
+    records = {ext: factories.evidence(path, "text" if ext == "csv" else "office")
+               for ext, path in files.items()}
+    results = convert_files(list(records.values()), tmp / "cache", jobs=2)
+    out = {}
+    for ext, record in records.items():
+        result = results[record.sha256]
+        assert result.placeholder is None, (ext, result.placeholder)
+        for page in PdfReader(result.pdf).pages:
+            w, h = sorted((round(float(page.mediabox.width)), round(float(page.mediabox.height))))
+            assert (w, h) == (595, 842), ext
+        out[ext] = _pages(result.pdf)
+    return out
+
+
+@pytest.mark.parametrize("ext", ["xls", "et", "ods", "csv"])
+def test_old_formats_and_csv_get_the_same_print_setup(printed_old_formats, ext):
+    pages = printed_old_formats[ext]
+    sheet_pages = [p for p in pages if "装备台账" in p]  # the sheet (CSV: file) name as header
+    assert 1 <= len(sheet_pages) <= 3, len(pages)
+    for text in sheet_pages:
+        assert "序号" in text and "装备名称" in text and "备注" in text
+    text = "".join(pages)
+    assert "###" not in text
+    for n in (1, 17, 60):
+        assert f"2023-01-{10 + n % 18:02d}" in text and f"执法装备{n:02d}" in text
+    if ext != "csv":
+        assert "不应打印的隐藏内容" not in text and "空白页" not in text
+        assert f"ZC-2023-{60:05d}" in text

@@ -41,8 +41,9 @@ def convert_batch(sources: Sequence[Source], outs: Sequence[Path], *, work_dir: 
         ext = source.ext.lower()
         target = staged_dir / f"{source.sha256}.{STAGED_EXT.get(ext, ext)}"
         shutil.copyfile(source.path, target)
-        spreadsheet.prepare(target)  # print setup on the staged copy (spreadsheets only)
         staged.append(target)
+    staged = spreadsheet.prepare_all(staged, work_dir=work_dir, profile_dir=profile_dir,
+                                     timeout=timeout)  # print setup on spreadsheet copies
     results = libreoffice.convert_to_pdf(staged, pdf_dir, timeout_per_file=timeout,
                                          profile_dir=profile_dir)
     outcomes = []

@@ -8,13 +8,18 @@ about 6 pt text): a table wider than that is split by columns instead, with its 
 columns (the first ``KEY_COLUMNS``) repeated on every page. Columns are widened to their
 longest value and long text wraps, so no cell text is cut off (``2023-01-1``).
 
-Only the staged copy is changed (openpyxl, .xlsx/.xlsm); the original is never written.
+Route, decided and measured (README "Spreadsheets"): the print setup is written with
+openpyxl into an .xlsx; older formats (.xls, WPS .et staged as .xls, .ods) are first
+saved as .xlsx by LibreOffice, in one extra soffice call per batch that has any
+(``prepare_all``), which keeps their formatting. A CSV becomes an .xlsx in ``text.py``.
+Only staged copies are changed; the original is never written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import unicodedata
 from pathlib import Path
 
@@ -23,18 +28,43 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dossier.tools import libreoffice
+
 log = logging.getLogger(__name__)
 
 VERSION = "1"
 EXTENSIONS = frozenset({"xlsx", "xlsm"})
-# Printable width of A4 with LibreOffice's default margins (2 cm each side), in Excel
-# column-width units (characters of the default font, ~7 px at 96 dpi = 5.25 pt).
-PORTRAIT_WIDTH = (595.3 - 2 * 56.7) / 5.25
-LANDSCAPE_WIDTH = (841.9 - 2 * 56.7) / 5.25
+RESAVED = frozenset({"xls", "ods"})  # saved as .xlsx by LibreOffice first (.et is staged as .xls)
+# Margins set on every sheet (inches, as the file stores them) and the printable width of
+# A4 they leave, in pt. A column of width w (characters of the default font) prints
+# 7w + 5 px at 96 dpi: 5.25 w + 3.75 pt.
+MARGINS = {"left": 0.5, "right": 0.5, "top": 0.75, "bottom": 0.6, "header": 0.3, "footer": 0.3}
+PORTRAIT_WIDTH = 595.3 - 72 * (MARGINS["left"] + MARGINS["right"])
+LANDSCAPE_WIDTH = 841.9 - 72 * (MARGINS["left"] + MARGINS["right"])
 MIN_SCALE = 55  # percent: 11 pt text printed at 6 pt, the smallest a reviewer reads
 KEY_COLUMNS = 2  # repeated on every page when a table is split by columns
 MAX_WIDTH = 60  # a column wider than this wraps its text instead
 DEFAULT_WIDTH = 8.43
+
+
+def prepare_all(staged: list[Path], *, work_dir: Path, profile_dir: Path,
+                timeout: float = 120) -> list[Path]:
+    """The files to print, in order: spreadsheets replaced by copies with a print setup.
+
+    Old formats are saved as .xlsx by LibreOffice first (same stem, so the PDF keeps its
+    name); one that LibreOffice cannot resave is printed as it is.
+    """
+    staged = [Path(p) for p in staged]
+    old = [p for p in staged if p.suffix.lower().lstrip(".") in RESAVED]
+    resaved: dict[Path, Path] = {}
+    if old:
+        results = libreoffice.convert_to_pdf(old, Path(work_dir) / "xlsx", to="xlsx",
+                                             timeout_per_file=timeout, profile_dir=profile_dir)
+        resaved = {r.source: r.pdf for r in results if r.pdf is not None}
+    out = [resaved.get(p, p) for p in staged]
+    for path in out:
+        prepare(path)
+    return out
 
 
 def prepare(path: Path) -> bool:
@@ -94,14 +124,34 @@ def _header_rows(ws: Worksheet, cols: int) -> int:
     return 0
 
 
+def _split_column_ranges(ws: Worksheet) -> None:
+    """One dimension per column: LibreOffice writes ``<col min=1 max=15>`` for equal widths,
+    and a width set on column B alone would be lost under that range."""
+    from copy import copy
+
+    for key, dim in list(ws.column_dimensions.items()):
+        low, high = dim.min or 1, dim.max or dim.min or 1
+        if high <= low:
+            continue
+        for c in range(low, high + 1):
+            one = copy(dim)
+            one.index = get_column_letter(c)
+            one.min = one.max = c
+            ws.column_dimensions[one.index] = one
+        if key != get_column_letter(low):
+            del ws.column_dimensions[key]
+
+
 def _setup(ws: Worksheet) -> None:
     rows, cols = _used(ws) or (1, 1)
+    _split_column_ranges(ws)
     merged_across = {(m.min_row, m.min_col) for m in ws.merged_cells.ranges if m.max_col > m.min_col}
     widths = []
     for c in range(1, cols + 1):
         letter = get_column_letter(c)
+        known = letter in ws.column_dimensions  # (reading the dict creates an entry)
         dim = ws.column_dimensions[letter]
-        current = dim.width if dim.customWidth and dim.width else DEFAULT_WIDTH
+        current = dim.width if known and dim.customWidth and dim.width else DEFAULT_WIDTH
         need = max((text_width(cell.value, cell.number_format)
                     for (cell,) in ws.iter_rows(min_row=1, max_row=rows, min_col=c, max_col=c)
                     if cell.value is not None and (cell.row, c) not in merged_across),
@@ -115,7 +165,7 @@ def _setup(ws: Worksheet) -> None:
                     ws.row_dimensions[cell.row].height = None  # let LibreOffice size the row
         dim.width = width
         widths.append(width)
-    total = sum(w for w, c in zip(widths, range(1, cols + 1), strict=True)
+    total = sum(5.25 * w + 3.75 for w, c in zip(widths, range(1, cols + 1), strict=True)
                 if not ws.column_dimensions[get_column_letter(c)].hidden)
     landscape = total > PORTRAIT_WIDTH
     page_width = LANDSCAPE_WIDTH if landscape else PORTRAIT_WIDTH
@@ -131,12 +181,45 @@ def _setup(ws: Worksheet) -> None:
     ws.oddHeader.center.text = ws.title.replace("&", "&&")
     ws.oddHeader.center.size = 10
     ws.evenHeader.center.text = ws.oddHeader.center.text
+    for side, inches in MARGINS.items():
+        setattr(ws.page_margins, side, inches)
     scale = 100 * page_width / total if total else 100
     if scale >= MIN_SCALE:
+        # One page wide, and as many pages high as there are rows: "0" (any number) makes
+        # LibreOffice 7.4 squeeze the height onto one page too, in tiny print, dropping
+        # the last row. LibreOffice measures the columns; it never enlarges.
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-        setup.fitToWidth, setup.fitToHeight = 1, 0
-    else:  # too wide to shrink legibly: split by columns, repeating the key columns
+        setup.fitToWidth, setup.fitToHeight = 1, rows
+    else:  # too wide to shrink legibly: split by columns, key columns repeated
         ws.sheet_properties.pageSetUpPr.fitToPage = False
         setup.scale = MIN_SCALE
         ws.print_title_cols = f"A:{get_column_letter(min(KEY_COLUMNS, cols))}"
         setup.pageOrder = "overThenDown"
+
+
+def csv_to_xlsx(text: str, path: Path, title: str = "Sheet1") -> bool:
+    """Write decoded CSV ``text`` as an .xlsx at ``path``; False when it is not a table.
+
+    Every value stays text (a CSV has no types; ``0012`` and ``2023-1-1`` print as
+    written). The delimiter is sniffed among comma, tab, semicolon and the Chinese comma.
+    """
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;，")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if not rows or max(len(r) for r in rows) < 2:
+        return False
+    wb = Workbook()
+    ws = wb.active
+    ws.title = re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "Sheet1"
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return True
