@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from dossier.convert import pdf, placeholder
+from dossier.convert import pdf, placeholder, spreadsheet
 from dossier.convert.cache import Outcome, Source
 from dossier.tools import libreoffice
 
 log = logging.getLogger(__name__)
 
-VERSION = f"1.{placeholder.VERSION}"
+# 2: spreadsheets printed with a print setup (spreadsheet.py); pages A4 and inert (pdf.py)
+VERSION = f"2.{placeholder.VERSION}.{spreadsheet.VERSION}"
 EXTENSIONS = frozenset({"doc", "docx", "docm", "dot", "dotx", "xls", "xlsx", "xlsm", "wps",
                         "et", "dps", "odt", "ods", "odp", "rtf", "ppt", "pptx"})
 STAGED_EXT = {"wps": "doc", "et": "xls", "dps": "ppt"}
@@ -41,6 +42,8 @@ def convert_batch(sources: Sequence[Source], outs: Sequence[Path], *, work_dir: 
         target = staged_dir / f"{source.sha256}.{STAGED_EXT.get(ext, ext)}"
         shutil.copyfile(source.path, target)
         staged.append(target)
+    staged = spreadsheet.prepare_all(staged, work_dir=work_dir, profile_dir=profile_dir,
+                                     timeout=timeout)  # print setup on spreadsheet copies
     results = libreoffice.convert_to_pdf(staged, pdf_dir, timeout_per_file=timeout,
                                          profile_dir=profile_dir)
     outcomes = []

@@ -140,11 +140,11 @@ def _env(profile_dir: Path) -> dict[str, str]:
 
 
 def _run(exe: Path, files: Sequence[Path], outdir: Path, profile_dir: Path,
-         timeout: float) -> tuple[bool, str]:
+         timeout: float, to: str = "pdf") -> tuple[bool, str]:
     """One soffice call; returns (finished in time, its output). Kills the group on timeout."""
     args = [str(exe), "--headless", "--norestore", "--nologo", "--nodefault",
             "--nolockcheck", f"-env:UserInstallation={profile_dir.resolve().as_uri()}",
-            "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)]
+            "--convert-to", to, "--outdir", str(outdir), *map(str, files)]
     kwargs: dict = {"start_new_session": True} if os.name == "posix" else {
         "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -169,11 +169,13 @@ def _kill(proc: subprocess.Popen) -> None:
 
 
 def convert_to_pdf(files: Sequence[Path], outdir: Path, *, timeout_per_file: float = 120,
-                   profile_dir: Path) -> list[OfficeResult]:
+                   profile_dir: Path, to: str = "pdf") -> list[OfficeResult]:
     """Convert ``files`` (distinct stems) to ``outdir/<stem>.pdf``, in one soffice call.
 
     ``profile_dir`` is this caller's own LibreOffice profile: two soffice processes must
-    never share one. Returns one result per file, in order.
+    never share one. ``to`` is another target format (``xlsx``: spreadsheet.py prints
+    old spreadsheets through it); ``OfficeResult.pdf`` is then that file. Returns one
+    result per file, in order.
     """
     files = [Path(f) for f in files]
     stems = [f.stem for f in files]
@@ -185,23 +187,23 @@ def convert_to_pdf(files: Sequence[Path], outdir: Path, *, timeout_per_file: flo
     profile_dir = Path(profile_dir)
     profile_dir.mkdir(parents=True, exist_ok=True)
     for f in files:  # stale outputs would pass for fresh ones
-        (outdir / f"{f.stem}.pdf").unlink(missing_ok=True)
+        (outdir / f"{f.stem}.{to}").unlink(missing_ok=True)
 
     started = time.monotonic()
     in_time, output = _run(exe, files, outdir, profile_dir,
-                           _STARTUP_SECONDS + timeout_per_file * len(files))
+                           _STARTUP_SECONDS + timeout_per_file * len(files), to)
     log.debug("soffice batch of %d: %.1fs, %s", len(files), time.monotonic() - started, output)
-    results = [_result(f, outdir, in_time, output, timeout_per_file) for f in files]
+    results = [_result(f, outdir, in_time, output, timeout_per_file, to) for f in files]
     if in_time or len(files) == 1:
         return results
     # The batch hung: retry the files it did not finish, one by one.
     return [r if r.pdf else convert_to_pdf([r.source], outdir, timeout_per_file=timeout_per_file,
-                                           profile_dir=profile_dir)[0] for r in results]
+                                           profile_dir=profile_dir, to=to)[0] for r in results]
 
 
 def _result(source: Path, outdir: Path, in_time: bool, output: str,
-            timeout: float) -> OfficeResult:
-    pdf = outdir / f"{source.stem}.pdf"
+            timeout: float, to: str = "pdf") -> OfficeResult:
+    pdf = outdir / f"{source.stem}.{to}"
     if pdf.is_file() and pdf.stat().st_size > 0:
         return OfficeResult(source, pdf)
     if not in_time:
