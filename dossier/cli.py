@@ -25,6 +25,12 @@ class Options:
         self.workspace = workspace
         self.debug = debug
 
+    def session(self, command: str):
+        """The workspace lock and clean-up for a command that writes under build/."""
+        from dossier.session import workspace_session
+
+        return workspace_session(self.workspace, command)
+
     def project(self, year: int | None):
         from dossier.progress import default_progress
         from dossier.project import load_project
@@ -182,9 +188,11 @@ def sheet(opts: Options, year: int | None, import_file: Path | None) -> None:
     from dossier.builders.sheet import import_sheet, write_sheet
 
     if import_file is None:
-        click.echo(str(write_sheet(project)))
+        with opts.session("dossier sheet"):
+            click.echo(str(write_sheet(project)))
         return
-    changes = import_sheet(project, import_file)
+    with opts.session("dossier sheet --import"):
+        changes = import_sheet(project, import_file)
     if not changes:
         click.echo("得分表与清单一致，清单未改动。")
     for change in changes:
@@ -215,9 +223,10 @@ def build(opts: Options, year: int | None, max_pages: int | None, max_mb: float 
     from dossier.progress import default_progress
 
     project = opts.project(year)
-    result = build_all(project, BuildOptions(max_pages=max_pages, max_mb=max_mb, strict=strict,
-                                             only=only, reuse=not rebuild),
-                       progress=default_progress())
+    with opts.session("dossier build"):
+        result = build_all(project, BuildOptions(max_pages=max_pages, max_mb=max_mb,
+                                                 strict=strict, only=only, reuse=not rebuild),
+                           progress=default_progress())
     for path in result.paths():
         click.echo(str(path))
     raise SystemExit(result.exit_code)
@@ -237,7 +246,8 @@ def report(opts: Options, year: int | None) -> None:
     from dossier.progress import default_progress
 
     project = opts.project(year)
-    result = build_all(project, BuildOptions(only=("report",)), progress=default_progress())
+    with opts.session("dossier report"):
+        result = build_all(project, BuildOptions(only=("report",)), progress=default_progress())
     for path in result.paths():
         click.echo(str(path))
     raise SystemExit(result.exit_code)
@@ -265,14 +275,15 @@ def pack(opts: Options, year: int | None, no_originals: bool, force: bool) -> No
     from dossier.progress import default_progress
 
     project = opts.project(year)
-    report = run_check(project)
-    progress = default_progress()
-    if force or not report.blocking:  # a refused pack must not wait for a build first
-        built = build_all(project, BuildOptions(keep_edited=True), progress=progress)
-        if built.errors:
-            raise SystemExit(built.exit_code)
-    result = pack_archive(project, collect_outputs(project), report.findings,
-                          originals=not no_originals, force=force, progress=progress)
+    with opts.session("dossier pack"):
+        report = run_check(project)
+        progress = default_progress()
+        if force or not report.blocking:  # a refused pack must not wait for a build first
+            built = build_all(project, BuildOptions(keep_edited=True), progress=progress)
+            if built.errors:
+                raise SystemExit(built.exit_code)
+        result = pack_archive(project, collect_outputs(project), report.findings,
+                              originals=not no_originals, force=force, progress=progress)
     for line in (*result.notes, *result.warnings):
         click.echo(line, err=True)
     click.echo(str(result.path))
@@ -319,13 +330,34 @@ def doctor(opts: Options) -> None:
     raise SystemExit(ExitCode.ok if result.ok else ExitCode.missing_tool)
 
 
+def _on_sigterm(signum, frame) -> None:
+    """SIGTERM (a service stop, a closed IDE) unwinds like Ctrl-C: children killed, temp removed."""
+    raise KeyboardInterrupt
+
+
+def _os_message(exc: OSError) -> str:
+    import errno
+
+    where = f"（{exc.filename}）" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"磁盘空间已满{where}，无法继续。请清理磁盘（可以删除 build/.cache 文件夹）后重新运行。"
+    if exc.errno == errno.EROFS:
+        return f"文件夹是只读的{where}，无法写入。请换到可以写入的位置后重新运行。"
+    return (f"无法读写文件{where}：{exc.strerror or type(exc).__name__}。请检查文件是否被占用、"
+            "权限是否足够，然后重新运行。")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: map errors to messages and exit codes (no traceback unless --debug)."""
+    import signal
+
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     # Library log lines are English and for developers: shown only with --debug.
     logging.basicConfig(level=logging.DEBUG if debug else logging.CRITICAL + 1,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if argv is None:  # the real command, not a test calling main() in-process
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         rv = cli.main(args=args, prog_name="dossier", standalone_mode=False)
     except click.exceptions.UsageError as exc:
@@ -344,10 +376,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except SystemExit:
         raise
+    except OSError as exc:  # the machine, not the program: disk full, read-only, locked file
+        if debug:
+            raise
+        click.echo(f"错误：{_os_message(exc)}", err=True)
+        sys.exit(ExitCode.build_failed)
     except Exception as exc:
         if debug:
             raise
-        click.echo(f"内部错误：{type(exc).__name__}: {exc}\n"
+        click.echo(f"内部错误（程序缺陷，错误类型 {type(exc).__name__}）。"
                    "请加 --debug 重新运行，并把输出发给技术支持。", err=True)
-        sys.exit(ExitCode.build_failed)
+        sys.exit(ExitCode.internal)
     sys.exit(rv if isinstance(rv, int) else 0)
