@@ -19,14 +19,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from dossier.convert import pdf, placeholder
+import pikepdf
+
+from dossier.convert import fontids, pdf, placeholder
 from dossier.convert.cache import Outcome, Source
 from dossier.errors import MissingToolError
 from dossier.tools import libreoffice
 
 log = logging.getLogger(__name__)
 
-VERSION = f"1.{placeholder.VERSION}"
+VERSION = f"2.{placeholder.VERSION}"  # 2: Type 1 font IDs renumbered (fontids)
 EXTENSIONS = frozenset({"doc", "docx", "docm", "dot", "dotx", "xls", "xlsx", "xlsm", "wps",
                         "et", "dps", "odt", "ods", "odp", "rtf", "ppt", "pptx"})
 STAGED_EXT = {"wps": "doc", "et": "xls", "dps": "ppt"}
@@ -104,6 +106,7 @@ def _finish(source: Source, out: Path, result: libreoffice.OfficeResult) -> Outc
         # a hang may be the machine's fault (busy, out of memory): try again next build
         return replace(page, transient=bool(result.timed_out))
     try:
+        _renumber_fonts(result.pdf)
         return Outcome(pdf.normalize(result.pdf, out, drop_info=True))
     except Exception as exc:  # noqa: BLE001 - any unusable output is the same failure
         log.info("LibreOffice output for %s unusable: %s", source.name, exc)
@@ -115,3 +118,10 @@ def convert(source: Source, out: Path, timeout: float = 120) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="dossier-office-") as tmp:
         return convert_batch([source], [out], work_dir=Path(tmp) / "work",
                              profile_dir=Path(tmp) / "profile", timeout=timeout)[0]
+
+
+def _renumber_fonts(path: Path) -> None:
+    """Same bytes whatever batch the file was in (see ``fontids``)."""
+    with pikepdf.open(path, allow_overwriting_input=True) as doc:
+        if fontids.renumber(doc):
+            doc.save(path)

@@ -1,0 +1,73 @@
+"""Make LibreOffice's PDF independent of the batch it was converted in.
+
+LibreOffice embeds CFF fonts (Noto CJK) as Type 1 programs and numbers them with a
+``/UniqueID`` counter that runs per *process*: the same spreadsheet converted third in a
+batch gets other IDs, hence other bytes, than converted alone. The ID appears twice per
+font: in the clear-text part and, eexec-encrypted, in the private dictionary. This module
+renumbers them per document (4100001, 4100002 … in order of first appearance), which is
+what a file converted on its own gets — so outputs do not depend on the CPU count, the
+batch composition or what was cached before. Cheaper than one soffice process per file
+(measured: 2 s of start-up per file).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pikepdf
+
+FIRST_ID = 4100001
+_R_EEXEC, _C1, _C2 = 55665, 52845, 22719
+_UNIQUE = re.compile(rb"/UniqueID (\d+) def")
+
+
+def _decrypt(data: bytes) -> bytes:
+    r, out = _R_EEXEC, bytearray()
+    for c in data:
+        out.append(c ^ (r >> 8))
+        r = ((c + r) * _C1 + _C2) & 0xFFFF
+    return bytes(out)
+
+
+def _encrypt(data: bytes) -> bytes:
+    r, out = _R_EEXEC, bytearray()
+    for p in data:
+        c = p ^ (r >> 8)
+        out.append(c)
+        r = ((c + r) * _C1 + _C2) & 0xFFFF
+    return bytes(out)
+
+
+def renumber(pdf: pikepdf.Pdf) -> int:
+    """Renumber the Type 1 fonts' /UniqueID in ``pdf`` (open, modified in place).
+
+    Returns how many font programs were rewritten.
+    """
+    ids: dict[bytes, bytes] = {}
+
+    def new_id(match: re.Match) -> bytes:
+        old = match.group(1)
+        if old not in ids:
+            ids[old] = str(FIRST_ID + len(ids)).encode()
+        return b"/UniqueID " + ids[old] + b" def"
+
+    changed = 0
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream) or "/Length1" not in obj or "/Length2" not in obj:
+            continue
+        try:
+            data = obj.read_bytes()
+            n1, n2 = int(obj.Length1), int(obj.Length2)
+        except (pikepdf.PdfError, ValueError, TypeError):
+            continue
+        clear, secret, rest = data[:n1], data[n1:n1 + n2], data[n1 + n2:]
+        if not _UNIQUE.search(clear):
+            continue
+        clear = _UNIQUE.sub(new_id, clear)
+        plain = _decrypt(secret)
+        if _UNIQUE.search(plain):
+            secret = _encrypt(_UNIQUE.sub(new_id, plain))
+        obj.write(clear + secret + rest)
+        obj.Length1, obj.Length2 = len(clear), len(secret)
+        changed += 1
+    return changed
