@@ -90,9 +90,11 @@ def workspace_session(root: Path, command: str, *, wait: bool = False) -> Iterat
         os.ftruncate(fd, 0)
         os.write(fd, f"{command}，进程号 {os.getpid()}\n".encode())
         tmp = _fresh_tmp(key)
-        with _temp_routed(tmp):
-            yield tmp
-        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            with _temp_routed(tmp):
+                yield tmp
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     finally:
         with _guard:
             _held.pop(key, None)
