@@ -38,20 +38,9 @@ def _encrypt(data: bytes) -> bytes:
     return bytes(out)
 
 
-def renumber(pdf: pikepdf.Pdf) -> int:
-    """Renumber the Type 1 fonts' /UniqueID in ``pdf`` (open, modified in place).
-
-    Returns how many font programs were rewritten.
-    """
-    ids: dict[bytes, bytes] = {}
-
-    def new_id(match: re.Match) -> bytes:
-        old = match.group(1)
-        if old not in ids:
-            ids[old] = str(FIRST_ID + len(ids)).encode()
-        return b"/UniqueID " + ids[old] + b" def"
-
-    changed = 0
+def _font_programs(pdf: pikepdf.Pdf) -> list[tuple[pikepdf.Stream, bytes, int, int]]:
+    """Type 1 font programs with a /UniqueID: (stream, data, clear length, encrypted length)."""
+    found = []
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Stream) or "/Length1" not in obj or "/Length2" not in obj:
             continue
@@ -60,14 +49,37 @@ def renumber(pdf: pikepdf.Pdf) -> int:
             n1, n2 = int(obj.Length1), int(obj.Length2)
         except (pikepdf.PdfError, ValueError, TypeError):
             continue
+        if _UNIQUE.search(data[:n1]):
+            found.append((obj, data, n1, n2))
+    return found
+
+
+def renumber(pdf: pikepdf.Pdf) -> int:
+    """Renumber the Type 1 fonts' /UniqueID in ``pdf`` (open, modified in place).
+
+    Every font program is written back (so that all are compressed alike, whatever
+    their IDs were); only IDs other than 4100001, 4100002 … (a file that was not first
+    in its batch) cost an eexec decryption. Returns how many programs were rewritten.
+    """
+    programs = _font_programs(pdf)
+    ids: dict[bytes, bytes] = {}
+    for _, data, n1, _ in programs:
+        for old in _UNIQUE.findall(data[:n1]):
+            ids.setdefault(old, str(FIRST_ID + len(ids)).encode())
+    if all(old == new for old, new in ids.items()):
+        for obj, data, _, _ in programs:
+            obj.write(data)
+        return len(programs)
+
+    def new_id(match: re.Match) -> bytes:
+        return b"/UniqueID " + ids.get(match.group(1), match.group(1)) + b" def"
+
+    for obj, data, n1, n2 in programs:
         clear, secret, rest = data[:n1], data[n1:n1 + n2], data[n1 + n2:]
-        if not _UNIQUE.search(clear):
-            continue
         clear = _UNIQUE.sub(new_id, clear)
         plain = _decrypt(secret)
         if _UNIQUE.search(plain):
             secret = _encrypt(_UNIQUE.sub(new_id, plain))
         obj.write(clear + secret + rest)
         obj.Length1, obj.Length2 = len(clear), len(secret)
-        changed += 1
-    return changed
+    return len(programs)
