@@ -120,7 +120,7 @@ def test_missing_impress_is_named_by_doctor_check_and_build_and_never_cached(off
     check = run_dossier("-C", str(office_workspace), "check", "--format", "json", env=env)
     [finding] = [f for f in json.loads(check.stdout)["findings"] if f["kind"] == "tool_missing"]
     assert finding["path"].startswith("1.1 ") and finding["path"].endswith("/党课课件.odp")
-    assert finding["severity"] == "error" and "LibreOffice Impress" in finding["message"]
+    assert finding["severity"] == "error" and "LibreOffice 缺少 Impress 组件" in finding["message"]
     assert "apt-get install libreoffice-impress-nogui" in finding["message"]
 
     build = run_dossier("-C", str(office_workspace), "build", env=env)

@@ -52,8 +52,9 @@ def missing_component(source: Source) -> libreoffice.Component | None:
 
 
 def missing_component_reason(component: libreoffice.Component) -> str:
-    return (f"本机的 LibreOffice 未安装 {component.name}（{component.label}），无法转换此文件。"
-            f"请安装后重新生成：{libreoffice.component_hint(component)}")
+    """The reason on the page (read by the city bureau too): what was missing, not how to install."""
+    return (f"生成时本机的 LibreOffice 缺少 {component.short} 组件（{component.label}），未能转换。"
+            "安装该组件后重新生成即可编入（安装方法见 dossier check 或 dossier doctor）。")
 
 
 def convert_batch(sources: Sequence[Source], outs: Sequence[Path], *, work_dir: Path,

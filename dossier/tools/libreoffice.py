@@ -53,6 +53,10 @@ class Component:
     sample_suffix: str  # a flat ODF file this component opens
     sample: str
 
+    @property
+    def short(self) -> str:
+        return self.name.split()[-1]  # Writer, Calc, Impress
+
 
 _NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
@@ -95,7 +99,7 @@ def component_for(ext: str) -> Component | None:
 
 def component_hint(component: Component) -> str:
     return (f"Debian/Ubuntu：sudo apt-get install {component.package}；Windows：重新运行 LibreOffice "
-            f"安装程序，选择“修改”，勾选 {component.name.split()[-1]} 组件。")
+            f"安装程序，选择“修改”，勾选 {component.short} 组件。")
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,6 @@ def office_gap(ext: str) -> str | None:
         return ("本机未安装 LibreOffice，生成汇编时此文件只能以说明页代替。"
                 f"处理办法：{libreoffice.INSTALL_HINT}")
     if not libreoffice.has_component(component):
-        return (f"本机的 LibreOffice 未安装 {component.name}（{component.label}），生成汇编时此文件"
+        return (f"本机的 LibreOffice 缺少 {component.short} 组件（{component.label}），生成汇编时此文件"
                 f"只能以说明页代替。处理办法：{libreoffice.component_hint(component)}")
     return None
