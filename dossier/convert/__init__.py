@@ -39,9 +39,9 @@ CONVERTERS: dict[str, ModuleType] = {
     "audio": other, "archive": other, "executable": other, "other": other}
 
 OFFICE_BATCH = 8  # files per soffice call: start-up is paid once, a hang costs a retry
-FAILED = "转换时出错（{error}），无法编入汇编，请检查文件后重新生成。"
+FAILED = "转换时出错（文件内容不符合其格式），无法编入汇编，请检查文件后重新生成。"
 CRASHED = "转换进程意外退出（文件可能过大或已损坏），无法编入汇编，请检查文件后重新生成。"
-UNREADABLE = "读取文件时出错（{error}），无法编入汇编，请检查文件后重新生成。"
+UNREADABLE = "读取文件时出错（文件可能正被占用、权限不足或已被移走），无法编入汇编，请检查后重新生成。"
 # The machine's fault, not the file's: stop the build (a disk full, a read-only cache).
 ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EMFILE,
                                 errno.ENFILE, errno.ENOMEM})
@@ -107,13 +107,10 @@ def _run(job: _Job) -> Outcome:
         if exc.errno in ENVIRONMENT_ERRNOS:
             raise
         log.warning("reading %s failed", job.source.name, exc_info=True)  # moved, locked …
-        outcome = replace(placeholder.for_source(
-            job.source, job.pdf, UNREADABLE.format(error=exc.strerror or type(exc).__name__)),
-            transient=True)
-    except Exception as exc:  # noqa: BLE001 - a bad file must not stop the build
+        outcome = replace(placeholder.for_source(job.source, job.pdf, UNREADABLE), transient=True)
+    except Exception:  # noqa: BLE001 - a bad file must not stop the build
         log.warning("converting %s failed", job.source.name, exc_info=True)
-        outcome = placeholder.for_source(job.source, job.pdf,
-                                         FAILED.format(error=type(exc).__name__))
+        outcome = placeholder.for_source(job.source, job.pdf, FAILED)  # English stays in the log
     job.commit(outcome)
     return outcome
 

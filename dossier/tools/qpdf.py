@@ -66,7 +66,7 @@ def check(pdf: Path) -> tuple[bool, str]:
     try:
         done = _run(["--check", str(pdf)])
     except subprocess.TimeoutExpired:
-        return False, "qpdf --check timed out"
+        return False, "qpdf 检查超时"
     text = (done.stdout + done.stderr).decode("utf-8", "replace")
     return done.returncode == 0, text
 
