@@ -118,6 +118,11 @@ def _fresh_tmp(build: Path) -> Path:
 
 @contextmanager
 def _temp_routed(tmp: Path) -> Iterator[None]:
+    import multiprocessing.util
+
+    # multiprocessing keeps its own folder (the forkserver's socket) until the process
+    # exits, after this session: it stays in the system temp folder, which it cleans.
+    multiprocessing.util.get_temp_dir()
     saved_dir, saved_env = tempfile.tempdir, os.environ.get("TMPDIR")
     tempfile.tempdir = str(tmp)
     os.environ["TMPDIR"] = str(tmp)
