@@ -52,17 +52,18 @@ def _file_digest(path: Path) -> str | None:
 
 def fingerprint(ctx, role: str) -> str:
     """Digest of everything the output ``role`` is built from."""
+    from dossier.manifest import year_manifest
     from dossier.tools import fonts
 
     project = ctx.project
-    manifests = project.root / "manifests"
     templates = project.templates_dir()
     data = {
         "record": RECORD_VERSION,
         "role": role,
         "code": code_digest(),
         "manifest": _file_digest(project.manifest.path),
-        "last_year": _file_digest(manifests / f"{project.year - 1}.yaml"),
+        "last_year": (_file_digest(last) if (last := year_manifest(project.root, project.year - 1))
+                      else None),
         "date": project.manifest.date.isoformat(),
         "templates": sorted((p.relative_to(templates).as_posix(), _file_digest(p))
                             for p in templates.rglob("*") if p.is_file())
