@@ -43,7 +43,7 @@ TEMPLATE_NAME = "report.docx"
 MARK_STYLE = "发文机关标志"
 TEXT_WIDTH_PT = 442.2  # 156 mm 版心
 # Bump when the conversion of the report changes (LibreOffice options, profile): new cache keys.
-PDF_CACHE_VERSION = "1"
+PDF_CACHE_VERSION = "3"
 # Children of w:rPr that follow w:w (schema order, which Word insists on).
 _RPR_AFTER_W = ("w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
                 "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em",
