@@ -87,9 +87,12 @@ def clean_text(text: object) -> str:
 
 
 def end_sentence(text: str) -> str:
-    """End a sentence that staff left open with “。” (a trailing “，” or “；” becomes “。”)."""
-    text = text.rstrip(" ，,、；;：:")
-    return text if not text or text[-1] in "。！？…!?" else text + "。"
+    """End a sentence that staff left open with “。” (a trailing “，” or “；” becomes “。”).
+
+    A text ending in “：” (“现将有关情况报告如下：”) is left as it is.
+    """
+    text = text.rstrip(" ，,、；;")
+    return text if not text or text[-1] in "。！？…!?：" else text + "。"
 
 
 def open_sentence(text: str) -> str:

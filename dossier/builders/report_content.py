@@ -340,7 +340,7 @@ def draft_summary(project) -> tuple[Para, ...]:
 
 # One overview sentence per primary indicator, each used once (the seventh wraps around).
 OVERVIEWS = (
-    "{we}围绕{name}，对照{n}项评价内容逐项落实，{met}，整理佐证材料{e}件，自评得分{c}分（满分{m}分）。",
+    "{we}围绕{name}逐项抓好落实，{met}，整理佐证材料{e}件，自评得分{c}分（满分{m}分）。",
     "{name}方面，{we}自评{c}分，占该项分值{m}分的{pct}%；{met}，相关佐证材料{e}件。",
     "在{name}上，{met}，共形成佐证材料{e}件，该项自评{c}分（满分{m}分）。",
     "{we}把{name}作为规范化建设的重要内容，{met}，自评{c}分、满分{m}分，佐证材料{e}件。",
@@ -632,13 +632,22 @@ def _losses(project, score) -> list[tuple[Any, list]]:
     return out
 
 
-def _lacking(project, cs) -> str:
-    """What is lacking for one criterion: staff's 自评说明 when there is one, else the standard."""
-    claim = project.claim(cs.code)
-    if claim is not None and claim.note:
-        return open_sentence(clean_text(claim.note))
-    short = project.standard.criterion(cs.code).short
-    return f"{short}尚未完全达到标准要求" if cs.claimed > 0 else f"{short}方面尚有差距"
+LACKING = ("{items}方面尚有差距", "{items}尚未完全达到标准要求", "{items}还需加强",
+           "{items}仍有不足", "{items}有待完善")
+
+
+def _lacking(project, lost, turn: int) -> str:
+    """What is lacking under one secondary: staff's 自评说明 where written, else the standard."""
+    notes, rest = [], []
+    for cs in lost:
+        claim = project.claim(cs.code)
+        if claim is not None and claim.note:
+            notes.append(open_sentence(clean_text(claim.note)))
+        else:
+            rest.append(project.standard.criterion(cs.code).short)
+    if rest:
+        notes.append(LACKING[turn % len(LACKING)].format(items="、".join(rest)))
+    return "；".join(notes)
 
 
 def draft_problems(project, score) -> tuple[Para, ...]:
@@ -646,7 +655,7 @@ def draft_problems(project, score) -> tuple[Para, ...]:
     paras = []
     for i, (s, lost) in enumerate(_losses(project, score)):
         lead = PROBLEM_LEADS[i % len(PROBLEM_LEADS)].format(name=s.name)
-        paras.append((lead, "；".join(_lacking(project, cs) for cs in lost) + "。"))
+        paras.append((lead, _lacking(project, lost, i) + "。"))
     minus = deduction_clauses(project, score)
     if minus:
         paras.append(("执法规范化水平有待提高。", f"{project.year}年度"
