@@ -346,7 +346,8 @@ def add_role_font(pdf: FPDF, role: str) -> str:
     face on output, so no extracted copy of the font is needed.
     """
     font = require_font(role)
-    family = f"dossier-{ROLES.index(role) if role in ROLES else 9}"
+    # One family per face, not per role: roles that share a face (仿宋 and 宋体) embed it once.
+    family = f"dossier-{font.path.stem}-{font.index}"
     if family not in pdf.fonts:
         pdf.add_font(family, "", str(font.path), collection_font_number=font.index)
     return family
