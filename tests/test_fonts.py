@@ -106,3 +106,13 @@ def test_libreoffice_fontconfig_hides_the_shared_cff_collections(tmp_path):
     found = subprocess.run(["fc-match", "-f", "%{file} %{weight}", "方正小标宋简体"], env=env,
                            capture_output=True, text=True, check=True).stdout
     assert found.split()[0].endswith(".otf") and int(found.split()[1]) >= 200  # the bold face
+
+
+def test_doctor_shows_exactly_the_face_each_role_uses():
+    from tests.conftest import run_dossier
+
+    out = run_dossier("doctor").stdout
+    for role, font in fonts.resolve_all().items():
+        line = next(line for line in out.splitlines() if f"字体 {role}（" in line)
+        assert font.family in line and str(font.path) in line, line
+        assert ("粗体" in line) == font.bold

@@ -330,6 +330,16 @@ def fontconfig_file(tmpdir: Path) -> Path:
     return path
 
 
+def describe_font(font: FontInfo) -> str:
+    """What ``doctor`` says a role is played by: exactly the face the outputs use."""
+    weight = "粗体" if font.bold else "常规"
+    where = f"{font.path}" + (f" 第{font.index + 1}个字体" if font.index else "")
+    text = f"使用 {font.family}（{weight}，{where}）"
+    if shared_cff_collection(font.path):
+        text += "；转换 Word 文件时使用其单独提取的简体中文字形文件（PDF 中字体名为简体版）"
+    return text
+
+
 def require_font(role: str) -> FontInfo:
     """The role's font, else any CJK role's font; MissingToolError when there is none."""
     font = resolve_font(role) or next((f for f in resolve_all().values() if f), None)
