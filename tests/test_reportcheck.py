@@ -24,7 +24,6 @@ from dossier.standard import load_standard
 from tests.conftest import run_dossier
 from tests.test_report_content import FINISHED, NO_EVIDENCE, make_workspace
 
-
 WITHOUT_PLANS = {key: value for key, value in FINISHED.items() if key != "plans"}
 
 
