@@ -406,6 +406,6 @@ def test_pdf_states_the_total_grade_and_awards_of_the_score(built):
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(str(pdf_path)).pages))
     assert f"自评总分{pts(data['total'])}分" in text
     assert f"达到年度{data['grade']}标准" in text
-    assert "上年度（2021年度）我队获评全省生态环境保护执法大练兵表现突出集体，" \
+    assert "上年度我队获评全省生态环境保护执法大练兵表现突出集体，" \
            "2人次获评全省生态环境保护执法大练兵表现突出个人" in text
     assert "尚未填报" not in text and "风险" not in text

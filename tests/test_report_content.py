@@ -220,7 +220,7 @@ def test_bonus_is_stated_for_the_year_before_from_the_score_data(workspace):
     project, score, content = _draft(workspace)
     text = content.score_text[0].text
     b1 = next(b for b in score.bonus_items if b.code == "B1")
-    assert "上年度（2021年度）我队获评全省生态环境保护执法大练兵表现突出集体" in text
+    assert "上年度我队获评全省生态环境保护执法大练兵表现突出集体" in text
     assert f"2人次获评全省生态环境保护执法大练兵表现突出个人，加{pts(b1.points)}分" in text
     assert f"扣分{pts(score.deductions)}分（在市级稽查中被通报批评或约谈1次，扣1分）" in text
     assert f"自评总分{pts(score.total)}分，达到年度{score.grade}标准" in text

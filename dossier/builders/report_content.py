@@ -344,13 +344,22 @@ OVERVIEWS = (
     "{name}方面，{we}自评{c}分，占该项分值{m}分的{pct}%；{met}，相关佐证材料{e}件。",
     "在{name}上，{met}，共形成佐证材料{e}件，该项自评{c}分（满分{m}分）。",
     "{we}把{name}作为规范化建设的重要内容，{met}，自评{c}分、满分{m}分，佐证材料{e}件。",
-    "{name}共{n}项评价内容，{met}，自评得分{c}分（满分{m}分），整理佐证材料{e}件。",
+    "{name}共{n}项评价内容，{met_short}，自评得分{c}分（满分{m}分），整理佐证材料{e}件。",
     "{name}一项满分{m}分，{we}自评{c}分，得分率{pct}%，{met}，佐证材料{e}件。",
 )
 # What was done where staff wrote no 自评说明, in turns.
 DONE = ("{items}等工作均已落实", "完成了{items}等工作", "{items}达到标准要求",
         "按要求做好{items}等工作")
 NOTES_PER_SECONDARY = 4
+
+
+def _met_short(scores) -> str:
+    """“其中5项全部达到要求、1项部分达到”, after the number of criteria was said."""
+    met = sum(1 for cs in scores if cs.claimed >= cs.max)
+    partial = sum(1 for cs in scores if 0 < cs.claimed < cs.max)
+    if met == len(scores):
+        return "均已达到要求"
+    return f"其中{met}项全部达到要求" + (f"、{partial}项部分达到" if partial else "")
 
 
 def _met_text(scores) -> str:
@@ -448,7 +457,8 @@ def draft_progress(project, score, highlights: list[str] = ()) -> tuple[Part, ..
         evidence += sum(cs.evidence for cs in scores)
         sub = primary[p.code]
         overview = OVERVIEWS[(n - 1) % len(OVERVIEWS)].format(
-            we=we, name=p.name, n=len(scores), met=_met_text(scores), e=evidence,
+            we=we, name=p.name, n=len(scores), met=_met_text(scores),
+            met_short=_met_short(scores), e=evidence,
             c=pts(sub.claimed), m=pts(sub.max),
             pct=percent(int(sub.claimed * 100), int(sub.max * 100)) if sub.max else "0")
         clauses = []
@@ -504,8 +514,7 @@ def bonus_clauses(project, score) -> list[str]:
             continue
         value = data.get(item.code)
         if item.code == "B1" and isinstance(value, dict):
-            when = (f"上年度（{project.year - 1}年度）" if _rules_say_last_year(project, "B1")
-                    else "")
+            when = "上年度" if _rules_say_last_year(project, "B1") else ""  # as the standard counts
             won = []
             if value.get("national_collective"):
                 won.append("获评全国生态环境保护执法大练兵表现突出集体")
