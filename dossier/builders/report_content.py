@@ -30,7 +30,6 @@ COLOPHON_WIDTH = 31.5  # characters of 4号 (14 pt) on a 156 mm line
 MIN_SCALE = 80  # narrowest 字符缩放 (%) for the 印发 line
 DEFAULT_REPORT_DAY = (12, 10)  # 成文日期 without one in the manifest: the first half of December
 _NUMBERED = re.compile(r"^\s*(\d+[.．、]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、是])")
-_END_PUNCT = "。；;，,、 　"
 ORDINALS = "一二三四五六七八九十"
 
 # The report's parts: heading, the ``report:`` key that replaces the drafted text.
@@ -185,12 +184,6 @@ def texts(value: Any) -> list[str]:
         return []
     items = value if isinstance(value, list) else str(value).splitlines()
     return [t for t in (clean_text(item) for item in items if item is not None) if t]
-
-
-def sentence(parts: list[str]) -> str:
-    """Join clauses with “；” and end with “。”."""
-    cleaned = [p.strip().rstrip(_END_PUNCT) for p in parts if p and p.strip()]
-    return "；".join(c for c in cleaned if c) + "。" if cleaned else ""
 
 
 def self_name(unit: str) -> str:
@@ -447,8 +440,7 @@ def draft_progress(project, score, highlights: list[str] = ()) -> tuple[Part, ..
     parts, turn = [], 0
     for n, p in enumerate(standard.primary, start=1):
         heading = f"（{cn_number(n)}）{p.name}"
-        staff = texts(report_work.get(p.code, report_work.get(int(p.code)) if p.code.isdigit()
-                      else None))
+        staff = texts(report_work.get(p.code))
         if staff:
             parts.append(Part(heading, tuple(Para(full_stop(t)) for t in staff)))
             continue
