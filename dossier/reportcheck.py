@@ -41,21 +41,21 @@ def report_findings(project, score) -> list[Finding]:
     findings = []
     for section, text in _paragraphs(document):
         if REVIEW_MARK in text:
-            findings.append(_finding(where, f"年度报告 {path.name} 中{_name(section, text)}仍有"
+            findings.append(_finding(where, f"年度报告中{_name(section, text)}仍有"
                                      f"“{REVIEW_MARK}”标注：请在 Word 中审阅该段、删除标注后保存；"
                                      f"或把定稿文字写入清单 report: 的 {_key(section)}，"
                                      "再运行 dossier build。"))
         for value in _TOTAL.findall(text):
             if _decimal(value) != score.total:
-                findings.append(_finding(where, _differs(path, section, text, f"自评总分{value}分",
+                findings.append(_finding(where, _differs(section, text, f"自评总分{value}分",
                                                          f"自评总分{pts(score.total)}分")))
         grade = stated_grade(project.standard, text)
         if grade is not None and grade != score.grade:
-            findings.append(_finding(where, _differs(path, section, text, f"等次为{grade}",
+            findings.append(_finding(where, _differs(section, text, f"等次为{grade}",
                                                      f"等次为{score.grade}")))
     table_total = _table_total(document)
     if table_total is not None and _decimal(table_total) != score.total:
-        findings.append(_finding(where, _differs(path, "自评得分表", "合计", f"合计{table_total}分",
+        findings.append(_finding(where, _differs("自评得分表", "合计", f"合计{table_total}分",
                                                  f"合计{pts(score.total)}分")))
     return findings
 
@@ -109,8 +109,8 @@ def _key(section: str) -> str:
     return "相应项"
 
 
-def _differs(path: Path, section: str, text: str, stated: str, actual: str) -> str:
-    return (f"年度报告 {path.name} 中{_name(section, text)}写的是“{stated}”，与当前自评得分"
+def _differs(section: str, text: str, stated: str, actual: str) -> str:
+    return (f"年度报告中{_name(section, text)}写的是“{stated}”，与当前自评得分"
             f"（{actual}）不一致：请在 Word 中改正后保存；或删除该文件后运行 dossier build "
             "按清单重新生成（修改过的版本会备份）。")
 
