@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from dossier.cnformat import cn_date as date_text
-from dossier.cnformat import cn_number, pts
+from dossier.cnformat import cn_number, percent, pts
 from dossier.cntext import clean_text, end_sentence, open_sentence
 from dossier.errors import InputError
 
@@ -135,12 +135,6 @@ def signed(value: Decimal) -> str:
     if value > 0:
         return f"+{pts(value)}"
     return f"-{pts(-value)}" if value < 0 else "0"
-
-
-def percent(part: int, whole: int) -> str:
-    """92.5 for 37/40, rounded half-up to one decimal, no trailing .0."""
-    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), "ROUND_HALF_UP")
-    return pts(value)
 
 
 def text_width(text: str, latin: float = 0.5) -> float:
@@ -381,18 +375,18 @@ def _fact_clause(project, cs) -> str:
                 f"按{pts(cs.max)}分折算计{pts(cs.claimed)}分")
     if rule == "education" and f.get("enforcement_staff") and "college_staff" in f:
         return (f"执法人员中大专以上学历{f['college_staff']}名，"
-                f"占{percent(f['college_staff'], f['enforcement_staff'])}%")
+                f"占{percent(f['college_staff'], f['enforcement_staff'], at_least=90)}%")
     if rule == "certification" and f.get("enforcement_staff_excl_new") and \
             "certified_excl_new" in f:
         return (f"执法人员（不含近三年新进人员）持证率"
-                f"{percent(f['certified_excl_new'], f['enforcement_staff_excl_new'])}%")
+                f"{percent(f['certified_excl_new'], f['enforcement_staff_excl_new'], at_least=80)}%")
     if rule == "frontline_ratio" and f.get("staff_total") and "frontline_staff" in f:
         return (f"一线执法人员{f['frontline_staff']}名，"
-                f"占单位人员的{percent(f['frontline_staff'], f['staff_total'])}%")
+                f"占单位人员的{percent(f['frontline_staff'], f['staff_total'], at_least=80)}%")
     if rule in ("secondment_ratio", "secondment_reported") and f.get("staff_total") and \
             "seconded_staff" in f:
         return (f"借调到其他单位非执法岗位{f['seconded_staff']}名，"
-                f"占单位人员的{percent(f['seconded_staff'], f['staff_total'])}%")
+                f"占单位人员的{percent(f['seconded_staff'], f['staff_total'], at_most=10)}%")
     if rule == "grid_leads" and "grid_leads" in f:
         return f"全年网格巡查线索转执法{f['grid_leads']}条"
     if rule == "mobile_logins" and "avg_monthly_logins" in f:
