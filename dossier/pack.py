@@ -134,12 +134,17 @@ def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool =
     Raises PackRefused when ``findings`` hold errors and ``force`` is false.
     """
     progress = progress or Progress()
+    from dossier.reportcheck import report_findings  # the report as it will go out (#12.3)
+    score = score if score is not None else _default_score(project)
+    findings = [*findings, *report_findings(project, score)]
     blocking = [f for f in findings if getattr(f, "severity", None) == "error"]
     if blocking and not force:
         raise PackRefused(f"有 {len(blocking)} 项阻断性问题，未生成归档包：\n"
                           + "\n".join(f"  - {describe_finding(f)}" for f in blocking),
                           hint="请按 dossier check 的提示补齐或更正后再打包；"
                                "确需先行打包（如内部预审）时加 --force。")
+    from dossier.builders.report import sync_pdf
+    sync_pdf(project)  # a report edited in Word goes out as the PDF of that edit
     result = PackResult(path=archive_path(project), size=0, sha256="", items=0, originals=0)
     result.warnings += [f"强制打包，存在阻断性问题：{describe_finding(f)}" for f in blocking]
     items = list(project.all_items())
@@ -152,7 +157,7 @@ def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool =
         bag_dir = Path(tmp) / stem
         bag_dir.mkdir()
         contents = _stage(project, items, outputs, bag_dir, originals, result, progress)
-        contents["score"] = _score_json(score if score is not None else _default_score(project))
+        contents["score"] = _score_json(score)
         _write_json(bag_dir / CONTENTS_NAME, contents)
         write_index(bag_dir / INDEX_NAME, contents, project.manifest.date)
         info = _bag_info(project, contents, stem, len(blocking))
