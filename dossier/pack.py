@@ -47,14 +47,13 @@ from dossier import __version__, sm3
 from dossier.errors import DossierError, ExitCode
 from dossier.fsutil import atomic_write
 from dossier.names import dates_in_name
+from dossier.outputs import OUTPUTS, label
 from dossier.pii import PiiHit, scan_items
 from dossier.progress import Progress
 
 log = logging.getLogger(__name__)
 
-ROLES = {"binder_pdf": "证据材料汇编（PDF）", "binder_docx": "证据材料汇编（Word）",
-         "report_docx": "年度工作报告（Word）", "report_pdf": "年度工作报告（PDF）",
-         "sheet_xlsx": "自评评分表（Excel）"}
+ROLES = {o.role: o.label for o in OUTPUTS if o.builder}  # labels: dossier.outputs, one table
 ORIGINALS_DIR = "原件"
 CONTENTS_NAME = "清单.json"
 INDEX_NAME = "归档目录.xlsx"
@@ -135,12 +134,17 @@ def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool =
     Raises PackRefused when ``findings`` hold errors and ``force`` is false.
     """
     progress = progress or Progress()
+    from dossier.reportcheck import report_findings  # the report as it will go out (#12.3)
+    score = score if score is not None else _default_score(project)
+    findings = [*findings, *report_findings(project, score)]
     blocking = [f for f in findings if getattr(f, "severity", None) == "error"]
     if blocking and not force:
         raise PackRefused(f"有 {len(blocking)} 项阻断性问题，未生成归档包：\n"
                           + "\n".join(f"  - {describe_finding(f)}" for f in blocking),
                           hint="请按 dossier check 的提示补齐或更正后再打包；"
                                "确需先行打包（如内部预审）时加 --force。")
+    from dossier.builders.report import sync_pdf
+    sync_pdf(project)  # a report edited in Word goes out as the PDF of that edit
     result = PackResult(path=archive_path(project), size=0, sha256="", items=0, originals=0)
     result.warnings += [f"强制打包，存在阻断性问题：{describe_finding(f)}" for f in blocking]
     items = list(project.all_items())
@@ -153,7 +157,7 @@ def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool =
         bag_dir = Path(tmp) / stem
         bag_dir.mkdir()
         contents = _stage(project, items, outputs, bag_dir, originals, result, progress)
-        contents["score"] = _score_json(score if score is not None else _default_score(project))
+        contents["score"] = _score_json(score)
         _write_json(bag_dir / CONTENTS_NAME, contents)
         write_index(bag_dir / INDEX_NAME, contents, project.manifest.date)
         info = _bag_info(project, contents, stem, len(blocking))
@@ -243,9 +247,7 @@ def _volume_number(role: str) -> int:
 
 
 def _role_label(role: str) -> str:
-    if role.startswith("binder_pdf_"):
-        return f"证据材料汇编（PDF）第{_volume_number(role)}册"
-    return ROLES.get(role, role)
+    return label(role)
 
 
 def _item_entry(project, item, seq: int, bag_dir: Path | None) -> dict:
@@ -320,6 +322,8 @@ def write_index(target: Path, contents: dict, date: dt.date) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from dossier.xlsxtext import append_row  # titles and names are people's text, never formulas
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "归档目录"
@@ -327,8 +331,8 @@ def write_index(target: Path, contents: dict, date: dt.date) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for e in contents["items"]:
-        sheet.append((e["seq"], e["archival_code"], e["title"], e["department"], e["date"],
-                      e["pages"], e["sha256"], e["path"] or "（未随包提供原件）"))
+        append_row(sheet, (e["seq"], e["archival_code"], e["title"], e["department"], e["date"],
+                           e["pages"], e["sha256"], e["path"] or "（未随包提供原件）"))
     for column, width in zip("ABCDEFGH", (6, 18, 40, 16, 12, 6, 66, 50), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

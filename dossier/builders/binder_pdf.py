@@ -43,7 +43,7 @@ MISSING = "文件未能转换为PDF，已以说明页代替，请检查原文件
 
 # Bump when pdfkit draws the front matter / the stamps differently: old cache entries are then
 # ignored (the fpdf2 version and the fonts are part of every key already).
-FRONT_VERSION = "1"
+FRONT_VERSION = "2"  # 2: Chinese line breaking (linebreak.py)
 STAMPS_VERSION = "1"
 
 
@@ -92,6 +92,7 @@ def _build(ctx, sources: dict[str, _Source], tmp: Path) -> list[Path]:
     pmap = pagemap.plan(project, lambda it: sources[it.number].pages, front.layout,
                         max_pages=options.max_pages, max_bytes=max_bytes,
                         bytes_of=lambda it: _size(sources[it.number].pdf))
+    ctx.page_map = pmap  # the build's figures (pages, items) are read from it, never recounted
     aux_path, ranges = front.write(pmap, tmp)
     del front  # its fpdf2 document holds ~200 MB of parsed CJK fonts
     memory.release()

@@ -122,7 +122,17 @@ class _PdfOwner:
 
 @dataclass(frozen=True)
 class _Dated:
+    """The manifest fields ``report_date`` reads: our date is the document's 成文日期."""
+
     date: dt.date
+    report: dict | None = None
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    def line_of(self, *keys: str) -> int:
+        return 1  # "the date is given", so report_date uses ``date``
 
 
 def write_docx_pdf(doc: OfficialDoc, docx_path: Path, ws: ReviewWorkspace) -> list[Path]:

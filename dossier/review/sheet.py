@@ -23,7 +23,6 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
-from dossier.builders.sheet import _points as parse_points  # the county sheet's cell rules
 from dossier.cnformat import pts
 from dossier.errors import InputError
 from dossier.fsutil import atomic_write
@@ -32,6 +31,7 @@ from dossier.pack import save_workbook_deterministic
 from dossier.review.evaluate import BASES, NO_EVIDENCE, CountyReview, split_system_data
 from dossier.review.register import Register, default_who, now
 from dossier.score import decide_by_facts
+from dossier.sheetimport import _points as parse_points  # the county sheet's cell rules
 
 MAIN = "复核评分表"
 DATA = "系统数据与加扣分"
