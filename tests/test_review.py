@@ -32,7 +32,7 @@ import pytest
 from pypdf import PdfReader
 
 from dossier.standard import load_standard
-from tests.conftest import run_dossier
+from tests.conftest import FINISHED_REPORT, run_dossier
 from tests.test_report import A4_TWIPS, MARGINS, _footer_parts, _style_font
 
 CITY = "泉州市生态环境局"
@@ -56,6 +56,8 @@ def make_county(root: Path, unit: str, year: int, points: dict[str, float] | Non
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{c.code} 材料.txt").write_text(f"{unit}\n{c.text}\n", encoding="utf-8")
     lines += list(extra)
+    lines.append("report:")  # written by staff: nothing drafted, so pack does not refuse
+    lines += [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in FINISHED_REPORT.items()]
     (root / "manifests").mkdir(parents=True, exist_ok=True)
     (root / "manifests" / f"{year}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
