@@ -403,3 +403,22 @@ def scan_evidence(evidence_dir: Path, standard: Standard, cache_dir: Path | None
             except OSError as exc:  # a read-only build folder must not stop a check
                 log.warning("cannot write scan cache %s: %s", cache_file, exc)
     return result
+
+
+def forget_files(cache_dir: Path, rels: list[str]) -> None:
+    """Drop files from the scan cache, so that the next scan reads them again.
+
+    For a file changed in place with the same size and modification time (which the
+    cache cannot see), found when ``pack`` hashes every original.
+    """
+    cache_file = Path(cache_dir) / "scan.json"
+    files = _load_cache(cache_file)
+    if not files:
+        return
+    for rel in rels:
+        files.pop(rel, None)
+    try:
+        write_text_atomic(cache_file, json.dumps({"version": SCAN_VERSION, "files": files},
+                                                 ensure_ascii=False, indent=0))
+    except OSError as exc:
+        log.warning("cannot write scan cache %s: %s", cache_file, exc)

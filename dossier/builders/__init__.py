@@ -106,9 +106,20 @@ def collect_outputs(project) -> dict[str, Path]:
     return found
 
 
+def recorded_volume_options(project) -> tuple[int | None, float | None]:
+    """The ``--max-pages`` and ``--max-mb`` of the binder as last built (None, None: unsplit)."""
+    from dossier.builders.reuse import OutputRecord
+
+    return OutputRecord(project).options_of("binder_pdf")
+
+
 def build_all(project, options: BuildOptions | None = None,
-              progress: Progress | None = None) -> BuildResult:
-    """Build every output asked for; see the module docstring for failure handling."""
+              progress: Progress | None = None, *, score=None, check=None) -> BuildResult:
+    """Build every output asked for; see the module docstring for failure handling.
+
+    ``score`` and ``check`` are the project's Score and CheckReport when the caller has
+    computed them already (``pack_project``), so that each is computed once.
+    """
     from dossier.check import run_check
     from dossier.score import compute_score
 
@@ -116,7 +127,8 @@ def build_all(project, options: BuildOptions | None = None,
     progress = progress or Progress()
     started = time.monotonic()
     project.build_dir.mkdir(parents=True, exist_ok=True)
-    ctx = BuildContext(project=project, score=compute_score(project), check=run_check(project),
+    score = score or compute_score(project)
+    ctx = BuildContext(project=project, score=score, check=check or run_check(project, score),
                        options=options, progress=progress)
     result = BuildResult(strict=options.strict)
 
@@ -172,7 +184,8 @@ def build_all(project, options: BuildOptions | None = None,
                         "文件可能正在 Word、Excel 或 WPS 中打开，请关闭后重试。")
                 continue
             result.outputs[role] = [paths] if isinstance(paths, Path) else list(paths)
-            record.record(role, digest, result.outputs[role])
+            record.record(role, digest, result.outputs[role],
+                          options=[options.max_pages, options.max_mb])
             record.save()  # at once: an interruption must not make fresh outputs look edited
             memory.release()  # each builder's peak, not their sum
     finally:
