@@ -47,10 +47,14 @@ from dossier.errors import ExitCode, InputError
 
 GROUPS = ("真实性", "完整性", "可用性", "安全性")
 KNOWN_TAG_FILES = {*TAG_FILES, "tagmanifest-sha256.txt", "tagmanifest-sm3.txt"}
-BAG_INFO_FIELDS = {"Source-Organization", "External-Identifier", "External-Description",
-                   "Bagging-Date", "Bag-Software-Agent", "Assessment-Standard", "Assessment-Year",
-                   "Evidence-Items", "Original-Files", "Output-Files", "Claimed-Score", "Grade",
-                   "Payload-Oxum", "Blocking-Findings"}
+BAG_INFO_LABELS = {"Source-Organization": "单位", "External-Identifier": "包名",
+                   "External-Description": "说明", "Bagging-Date": "成文日期",
+                   "Bag-Software-Agent": "生成工具", "Assessment-Standard": "评价标准",
+                   "Assessment-Year": "年度", "Evidence-Items": "证据条目数",
+                   "Original-Files": "原件数", "Output-Files": "报送文件数",
+                   "Claimed-Score": "自评总分", "Grade": "等次", "Payload-Oxum": "文件数与字节数",
+                   "Blocking-Findings": "强制打包时的阻断问题数"}
+BAG_INFO_FIELDS = set(BAG_INFO_LABELS)
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)*|[BD]\d+)-(\d+)$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -462,8 +466,9 @@ def _bag_info_problems(root: Path, info: dict, contents: dict, originals, rendit
         if want is None and have is None:
             continue
         if str(have) != str(want):
-            problems.append(f"bag-info.txt 的 {key}（{have if have is not None else '缺失'}）"
-                            f"与清单内容（{want if want is not None else '无'}）不符")
+            problems.append(f"bag-info.txt 的{BAG_INFO_LABELS[key]}（{key}: "
+                            f"{have if have is not None else '缺失'}）与清单内容"
+                            f"（{want if want is not None else '无'}）不符")
     unknown = sorted(set(info) - BAG_INFO_FIELDS)
     problems += [f"bag-info.txt 含有不认识的字段 {key}" for key in unknown]
     if len(in_originals) != len(originals) + len(renditions):
