@@ -327,7 +327,9 @@ def _walk(evidence_dir: Path, standard: Standard, result: ScanResult,
             path = Path(entry.path)
             rel = path.relative_to(evidence_dir).as_posix()
             if not _utf8(rel):  # e.g. a zip from a Chinese Windows PC unpacked as GBK bytes
-                result.bad_names.append(os.fsencode(rel).decode("gb18030", "replace"))
+                result.bad_names.append("/".join(
+                    part if _utf8(part) else os.fsencode(part).decode("gb18030", "replace")
+                    for part in rel.split("/")))
                 continue
             if entry.is_symlink():
                 target = os.path.realpath(path)
