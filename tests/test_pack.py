@@ -25,6 +25,7 @@ from dossier.project import load_project
 from dossier.score import compute_score
 from dossier.workspace import init_workspace
 from tests import factories
+from tests.conftest import run_dossier
 from tests.test_pii import VALID_ID
 
 UNIT = "晋江测试生态环境保护综合行政执法大队"
@@ -316,3 +317,85 @@ def test_very_long_original_names_are_cut_in_the_archive_but_kept_in_the_index()
     assert name.startswith("1.1.1-01 关于党支部") and name.endswith("….pdf")
     assert len(name) <= len("1.1.1-01 ") + MAX_STEM + len("….pdf")
     assert member_name("1.1.1-02", "名单.xlsx") == "1.1.1-02 名单.xlsx"
+
+
+def test_archive_carries_the_manifest_as_data_without_comments(packed):
+    _, _, bag = packed
+    contents = json.loads((bag / "data" / "清单.json").read_text(encoding="utf-8"))
+    manifest = contents["manifest"]
+    assert manifest["claims"]["1.1.1"] == {"points": "1", "note": "自评说明1.1.1"}
+    assert set(manifest) >= {"claims", "facts", "bonus", "deductions", "unit", "year"}
+    every_text = "\n".join(p.read_bytes().decode("utf-8", "replace") for p in bag.rglob("*")
+                           if p.is_file() and p.suffix in (".json", ".txt"))
+    assert "王科长" not in every_text
+    assert not list(bag.rglob("*.yaml")) and not list(bag.rglob("*.yml"))
+
+
+def test_a_title_that_looks_like_a_formula_stays_text_in_the_index(tmp_path):
+    project, result = pack_workspace(tmp_path / "ws", lambda root: factories.pdf(
+        folder(root, "3.1.1") / '=HYPERLINK("x.example","点我").pdf'))
+    bag = extract(result.path, tmp_path / "out")
+    book = openpyxl.load_workbook(bag / "data" / "归档目录.xlsx")
+    cells = [c for row in book.active.iter_rows() for c in row if str(c.value).startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_an_empty_year_is_refused_even_with_force(tmp_path):
+    root = tmp_path / "ws"
+    init_workspace(root, 2024, UNIT)
+    for args in (("pack",), ("pack", "--force")):
+        result = run_dossier("-C", str(root), *args)
+        assert result.exit_code == 1, result.stderr
+        assert "2024 年度没有任何佐证材料、清单中没有填写任何自评得分" in result.stderr
+        assert "不能生成报送用的归档包" in result.stderr and "Traceback" not in result.stderr
+    assert not list((root / "build").rglob("*.zip")) if (root / "build").exists() else True
+
+
+def test_claims_without_evidence_files_are_still_an_empty_year(tmp_path):
+    root = tmp_path / "ws"
+    init_workspace(root, 2022, UNIT)
+    write_claims(root)
+    with pytest.raises(PackRefused) as caught:
+        pack(load_project(root), {}, [], force=True)
+    assert "没有任何佐证材料" in str(caught.value)
+
+
+def test_pack_keeps_volumes_prints_the_fingerprint_and_catches_an_in_place_edit(tmp_path):
+    """build --max-pages, then pack: the volumes are packed; then an original edited with the
+    same size and modification time stops the next pack, and the one after picks it up."""
+    import os
+
+    root = tmp_path / "ws"
+    init_workspace(root, 2022, UNIT)
+    write_claims(root, {"1.1.1": 1, "1.1.2": 1})
+    first = factories.pdf(folder(root, "1.1.1") / "名单.pdf", pages=3)
+    factories.pdf(folder(root, "1.1.2") / "计划.pdf", pages=3)
+    built = run_dossier("-C", str(root), "build", "--max-pages", "5", "--only", "binder")
+    assert built.exit_code == 0, built.stderr
+    volumes = sorted(p.name for p in (root / "build" / "2022").glob("*（第*册）.pdf"))
+    assert len(volumes) >= 2
+    packed = run_dossier("-C", str(root), "pack")
+    assert packed.exit_code == 0, packed.stderr
+    archive = Path(packed.stdout.splitlines()[0])
+    fingerprint = packed.stdout.splitlines()[1]
+    assert fingerprint == f"SM3 指纹：{sm3.file_sm3(archive)}"
+    with zipfile.ZipFile(archive) as zf:
+        packed_names = [n.rsplit("/", 1)[1] for n in zf.namelist()]
+    assert all(v in packed_names for v in volumes)
+    assert not any(n.endswith("佐证材料汇编.pdf") for n in packed_names)
+
+    stat = first.stat()
+    data = bytearray(first.read_bytes())
+    at = data.index(b"D:2022")  # the creation date, stored uncompressed
+    data[at:at + 6] = b"D:2021"
+    first.write_bytes(bytes(data))
+    os.utime(first, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    changed = run_dossier("-C", str(root), "pack")
+    assert changed.exit_code == 3, changed.stderr
+    assert "1.1.1 健全党支部委员会/名单.pdf" in changed.stderr and "再运行一次" in changed.stderr
+    assert "Traceback" not in changed.stderr
+    again = run_dossier("-C", str(root), "pack")
+    assert again.exit_code == 0, again.stderr
+    with zipfile.ZipFile(archive) as zf:
+        original = next(n for n in zf.namelist() if n.endswith("名单.pdf"))
+        assert b"D:2021" in zf.read(original)
