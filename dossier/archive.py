@@ -21,9 +21,10 @@ Decisions (DA/T 70-2018 in mind):
 - A PDF that carries JavaScript, a launch action or an executable attachment is refused
   (the city bureau's intake treats it as unsafe): re-print it to PDF.
 - Evidence that does not count (unreadable or refused) never makes a criterion 有材料.
-- Member names: ``<item number> <original name>``, NFC, Windows-forbidden characters and
-  ``%`` (which BagIt manifests would have to percent-encode, and validators disagree on)
-  replaced by ``_`` and ``％``, the name cut to ``MAX_STEM`` characters.
+- Member names: ``<item number> <original name>``, NFC, made safe by ``dossier.safename``
+  (Windows-reserved characters as their full-width forms) and ``%`` as ``％`` (BagIt
+  manifests would have to percent-encode it, and validators disagree on decoding), the
+  name cut to ``MAX_STEM`` characters.
 - SM3: ``manifest-sm3.txt`` (payload) is protected by ``tagmanifest-sha256.txt``; there is
   no ``tagmanifest-sm3.txt``, which validators that do not know SM3 (bagit-utils) cannot
   account for. The archive's own SM3 is its fingerprint (printed by ``pack``).
@@ -31,9 +32,10 @@ Decisions (DA/T 70-2018 in mind):
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from pathlib import Path
+
+from dossier.safename import safe_component
 
 ORIGINALS_DIR = "原件"
 CONTENTS_NAME = "清单.json"
@@ -60,7 +62,6 @@ MAX_TOTAL = 20 << 30     # bytes uncompressed (verify refuses more: zip-bomb gua
 MAX_MEMBERS = 100_000
 MAX_RATIO = 100          # uncompressed/compressed, for members over 1 MiB and in total
 MAX_STEM = 60            # characters of the original name kept in a member name
-_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _EXEC_EXTS = (".exe", ".com", ".bat", ".cmd", ".scr", ".pif", ".vbs", ".js", ".jse", ".wsf",
               ".ps1", ".msi", ".dll", ".jar", ".sh", ".lnk", ".hta")
 
@@ -72,8 +73,10 @@ def nfc(name: str) -> str:
 
 
 def safe_name(name: str) -> str:
-    """A member name every BagIt validator and a Chinese Windows PC read the same way."""
-    return _FORBIDDEN.sub("_", nfc(name)).replace("%", "％").strip() or "_"
+    """A member name every BagIt validator and a Chinese Windows PC read the same way:
+    dossier.safename's rules, and ``%`` as ``％`` (BagIt manifests would percent-encode it,
+    and validators disagree on decoding)."""
+    return safe_component(nfc(name)).replace("%", "％")
 
 
 def member_name(number: str, original: str) -> str:

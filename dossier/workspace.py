@@ -23,7 +23,15 @@ from dossier.folders import (
     safe_name,
     tertiary_folder_name,
 )
-from dossier.manifest import BONUS_FIELDS, DEDUCTION_FIELDS, FACTS, find_manifest, load_manifest
+from dossier.manifest import (
+    BONUS_FIELDS,
+    DEDUCTION_FIELDS,
+    FACTS,
+    UNIT_HINT,
+    find_manifest,
+    load_manifest,
+    unit_problem,
+)
 from dossier.standard import (
     DEFAULT_STANDARD,
     Criterion,
@@ -137,6 +145,8 @@ def init_workspace(root: Path, year: int, unit: str | None = None, from_year: in
     if not unit:
         raise InputError("请用 --unit 指定单位全称。", hint="例如：dossier init --year 2023 --unit "
                          "泉州市某某生态环境保护综合行政执法大队")
+    if problem := unit_problem(unit):
+        raise InputError(problem, hint=UNIT_HINT)
     standard = load_standard(standard_id)
     added: list[Path] = []
     manifest_dir = root / "manifests"
