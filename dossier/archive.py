@@ -72,20 +72,20 @@ def nfc(name: str) -> str:
     return unicodedata.normalize("NFC", name)
 
 
-def safe_name(name: str) -> str:
+def safe_name(name: str, max_bytes: int = 200) -> str:
     """A member name every BagIt validator and a Chinese Windows PC read the same way:
     dossier.safename's rules, and ``%`` as ``％`` (BagIt manifests would percent-encode it,
     and validators disagree on decoding)."""
-    return safe_component(nfc(name)).replace("%", "％")
+    return safe_component(nfc(name), max_bytes).replace("%", "％")
 
 
 def member_name(number: str, original: str) -> str:
     """``<item number> <name>``, the name cut to MAX_STEM characters (the full name stays in
     清单.json and 归档目录), so that extracted paths fit Windows' limits."""
-    path = Path(safe_name(original))
-    stem, suffix = path.stem, path.suffix[:16]
-    if len(stem) > MAX_STEM:
-        stem = stem[:MAX_STEM].rstrip() + "…"
+    path = Path(nfc(original).replace("/", "_"))
+    stem = path.stem if len(path.stem) <= MAX_STEM else path.stem[:MAX_STEM].rstrip() + "…"
+    stem = safe_name(stem)
+    suffix = "." + safe_name(path.suffix[1:16]) if path.suffix else ""
     return f"{number} {stem}{suffix}"
 
 

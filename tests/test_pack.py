@@ -368,9 +368,9 @@ def test_pack_keeps_volumes_prints_the_fingerprint_and_catches_an_in_place_edit(
     root = tmp_path / "ws"
     init_workspace(root, 2022, UNIT)
     write_claims(root, {"1.1.1": 1, "1.1.2": 1})
-    first = factories.pdf(folder(root, "1.1.1") / "名单.pdf", pages=3)
-    factories.pdf(folder(root, "1.1.2") / "计划.pdf", pages=3)
-    built = run_dossier("-C", str(root), "build", "--max-pages", "5", "--only", "binder")
+    first = factories.pdf(folder(root, "1.1.1") / "名单.pdf", pages=8)
+    factories.pdf(folder(root, "1.1.2") / "计划.pdf", pages=8)
+    built = run_dossier("-C", str(root), "build", "--max-pages", "10", "--only", "binder")
     assert built.exit_code == 0, built.stderr
     volumes = sorted(p.name for p in (root / "build" / "2022").glob("*（第*册）.pdf"))
     assert len(volumes) >= 2
