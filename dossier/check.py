@@ -382,6 +382,18 @@ def _archive_findings(project: Project) -> Iterator[Finding]:
         if found:
             kind, message = found
             yield Finding("error", kind, item.code, f.rel, message, departments_of(project, item.code))
+        elif f.rel in project.unconvertible:
+            reason = project.unconvertible[f.rel].rstrip("。")
+            if needs_rendition(f):
+                yield Finding("error", "unconvertible", item.code, f.rel,
+                              f"无法转换为 PDF（{reason}），不计为有材料；归档包需要附上它的 PDF 版本。"
+                              "请在 WPS 或 Office 中打开后“另存为 PDF”替换原文件。",
+                              departments_of(project, item.code))
+            else:
+                yield Finding("warning", "unconvertible", item.code, f.rel,
+                              f"无法转换为 PDF（{reason}），汇编中以说明页代替，不计为有材料。"
+                              "请在 WPS 或 Office 中打开后“另存为 PDF”替换原文件。",
+                              departments_of(project, item.code))
         elif needs_rendition(f):
             yield Finding("info", "rendition", item.code, f.rel,
                           f".{f.ext} 不是归档直接接收的格式，归档包中会在原件旁附上它的 PDF 版本，无需处理。",

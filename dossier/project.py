@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from dossier.archive import counts_as_evidence
+from dossier.archive import RENDERABLE_KINDS, counts_as_evidence
 from dossier.errors import InputError
 from dossier.folders import extra_items
 from dossier.manifest import Claim, Manifest, find_manifest, load_manifest
@@ -53,6 +53,7 @@ class Project:
     scan: ScanResult
     items: dict[str, tuple[EvidenceItem, ...]] = field(default_factory=dict)
     problems: list[ManifestProblem] = field(default_factory=list)
+    unconvertible: dict[str, str] = field(default_factory=dict)  # rel → why (conversion cache)
 
     @property
     def evidence_dir(self) -> Path:
@@ -75,8 +76,9 @@ class Project:
 
     def counting_items(self, code: str) -> tuple[EvidenceItem, ...]:
         """The items that count as evidence (dossier.archive.counts_as_evidence): an empty,
-        corrupt, encrypted or unarchivable file never makes a criterion 有材料."""
-        return tuple(it for it in self.items_for(code) if counts_as_evidence(it.file))
+        corrupt, encrypted, unarchivable or unconvertible file never makes a criterion 有材料."""
+        return tuple(it for it in self.items_for(code)
+                     if counts_as_evidence(it.file) and it.file.rel not in self.unconvertible)
 
     def all_items(self) -> list[EvidenceItem]:
         """Every item in binder order: per tertiary, its own items, then its criteria's;
@@ -122,7 +124,18 @@ def load_project(root: Path, year: int | None = None, *, progress=None) -> Proje
     project = Project(root=root, year=manifest.year, standard=standard, manifest=manifest,
                       scan=scan)
     _number_items(project)
+    project.unconvertible = _unconvertible(project)
     return project
+
+
+def _unconvertible(project: Project) -> dict[str, str]:
+    """Items whose last conversion (cached) was a placeholder: they do not count."""
+    from dossier.convert import cached_placeholders
+
+    files = [it.file for it in project.all_items()
+             if it.file.problem is None and it.file.kind in RENDERABLE_KINDS and it.file.sha256]
+    reasons = cached_placeholders(files, project.cache_dir)
+    return {f.rel: reasons[f.sha256] for f in files if f.sha256 in reasons}
 
 
 def _number_items(project: Project) -> None:

@@ -227,3 +227,32 @@ def test_copy_of_the_rendition_is_the_converted_pdf(tmp_path):
         assert len(pdf.pages) == 3
     (entry,) = contents["items"]
     assert entry["rendition"].endswith("1.2.1-01 党课课件.pdf") and entry["rendition_sha256"]
+
+
+def broken_pptx(path: Path) -> Path:
+    """A .pptx that is a ZIP with a content-types part but no presentation LibreOffice can load."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<garbage")
+        archive.writestr("ppt/presentation.xml", "nonsense")
+    return path
+
+
+def test_an_unconvertible_file_does_not_count_once_a_build_has_tried_it(tmp_path):
+    from dossier.score import compute_score
+    from dossier.workspace import init_workspace
+
+    root = tmp_path / "ws"
+    init_workspace(root, 2022, UNIT)
+    write_claims(root, {"1.2.1": 0.5})
+    broken_pptx(folder(root, "1.2.1") / "坏课件.pptx")
+    before = run_check(load_project(root))
+    assert before.status_of("1.2.1").status == "ok"  # not known before a conversion
+    built = run_dossier("-C", str(root), "build", "--only", "binder")
+    assert built.exit_code == 0, built.stderr
+    project = load_project(root)
+    report = run_check(project)
+    assert report.status_of("1.2.1").status == "missing"
+    kinds = {f.kind: f for f in report.findings if f.code == "1.2.1"}
+    assert kinds["unconvertible"].severity == "error" and "另存为 PDF" in kinds["unconvertible"].message
+    assert kinds["claimed_without_evidence"].severity == "error"
+    assert not compute_score(project).criterion("1.2.1").supported
