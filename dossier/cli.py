@@ -258,7 +258,8 @@ def pack(opts: Options, year: int | None, no_originals: bool, force: bool,
 
     有阻断问题时拒绝打包，并列出问题。打包前会先更新汇编、报告和得分表
     （内容未变化的沿用上次生成的文件）；生成后在 Word 中修改过的文件按修改后的版本打包。
-    最后显示归档包的 SM3 指纹：请随报送单一并报送，市局用 dossier verify --expect 核对。
+    最后显示归档包的 SM3 指纹和写有它的报送单（Word）：报送单盖章后随文报送，
+    市局用 dossier verify --expect 核对收到的就是这个归档包。
 
     \b
     示例：
@@ -278,6 +279,8 @@ def pack(opts: Options, year: int | None, no_originals: bool, force: bool,
         click.echo(line, err=True)
     click.echo(str(result.path))
     click.echo(f"SM3 指纹：{result.sm3}")
+    if result.form is not None:
+        click.echo(str(result.form))
 
 
 @cli.command(context_settings=CONTEXT)

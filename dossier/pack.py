@@ -102,6 +102,7 @@ class PackResult:
     items: int
     originals: int
     sm3: str = ""  # the archive's fingerprint, to declare with the submission
+    form: Path | None = None  # the 报送单 that names the archive and its fingerprint
     outputs: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)      # what was skipped, and why
     warnings: list[str] = field(default_factory=list)   # forced findings, PII
@@ -142,8 +143,12 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
                            + "\n".join(f"  - {e}" for e in built.errors),
                            hint="按上面的提示处理后重新运行 dossier pack。")
     renditions = _renditions(project, progress)
-    return pack(project, outputs_of(built), findings, originals=originals, force=force,
-                progress=progress, score=score, renditions=renditions)
+    result = pack(project, outputs_of(built), findings, originals=originals, force=force,
+                  progress=progress, score=score, renditions=renditions)
+    from dossier.submission import write_submission_form
+
+    result.form = write_submission_form(project, result, score)
+    return result
 
 
 def outputs_of(built) -> dict[str, Path]:

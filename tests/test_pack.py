@@ -379,6 +379,16 @@ def test_pack_keeps_volumes_prints_the_fingerprint_and_catches_an_in_place_edit(
     archive = Path(packed.stdout.splitlines()[0])
     fingerprint = packed.stdout.splitlines()[1]
     assert fingerprint == f"SM3 指纹：{sm3.file_sm3(archive)}"
+    form = Path(packed.stdout.splitlines()[2])
+    assert form.name == f"{UNIT}-2022-报送单.docx"
+    import docx
+
+    cells = [c.text for t in docx.Document(form).tables for row in t.rows for c in row.cells]
+    assert "SM3 指纹" in cells and UNIT in cells and archive.name in cells
+    declared = cells[cells.index("SM3 指纹") + 1]
+    assert declared.replace(" ", "") == sm3.file_sm3(archive)
+    verified = run_dossier("verify", str(archive), "--expect", declared)
+    assert verified.exit_code == 0 and "这就是报送单位声明的归档包" in verified.stdout
     with zipfile.ZipFile(archive) as zf:
         packed_names = [n.rsplit("/", 1)[1] for n in zf.namelist()]
     assert all(v in packed_names for v in volumes)
