@@ -144,7 +144,7 @@ def refusal(file, folder: str = "") -> tuple[str, str] | None:
     where = f"“{folder}”" if folder else "原来的文件夹"
     if file.active:
         return ("active_content", f"PDF {file.active}，不能报送（市局核验时按不安全文件拒收）。"
-                "请用“打印为 PDF”重新生成后替换；汇编中的副本已去除这些内容。")
+                "请用“打印为 PDF”重新生成后替换。")
     if file.ext in ACCEPTED_EXTS or file.kind in RENDERABLE_KINDS:
         return None
     if file.kind == "archive":

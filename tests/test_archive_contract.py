@@ -49,7 +49,7 @@ PROBLEMS = {  # name: (file name, maker, check finding kind, the verify check it
     "encrypted": ("加密.pdf", factories.encrypted_pdf, "encrypted", PDF_OPENS),
     "corrupt": ("截断.pdf", factories.truncated_pdf, "corrupt", PDF_OPENS),
     "empty": ("空文件.pdf", factories.empty_file, "empty", PDF_OPENS),
-    "zip": ("照片.zip", lambda p: factories.zip_of_photos(p, p.parent.parent / "zipwork"),
+    "zip": ("照片.zip", factories.zip_of_photos,
             "archive_format", FORMATS),
     "mkv": ("执法记录仪.mkv", lambda p: p.write_bytes(b"\x1a\x45\xdf\xa3" + b"\0" * 64) and p,
             "media_format", FORMATS),
@@ -81,7 +81,7 @@ def test_every_reason_verify_rejects_is_first_a_blocking_check_finding(tmp_path,
 
 def test_zip_finding_says_unpack_into_the_folder(tmp_path):
     root, _ = make_workspace(tmp_path / "ws", lambda root: factories.zip_of_photos(
-        folder(root, "1.1.1") / "活动照片.zip", tmp_path / "zipwork"))
+        folder(root, "1.1.1") / "活动照片.zip"))
     (found,) = [f for f in run_check(load_project(root)).findings if f.kind == "archive_format"]
     assert "请解压后把其中的文件放入“1.1 党组织建设/1.1.1 健全党支部委员会”" in found.message
 
