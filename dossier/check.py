@@ -4,8 +4,13 @@ What is missing, for whom (责任科室), and which files cannot go into the bin
 
 Decisions (see DESIGN.md for the contract):
 - Status per criterion: ``not_claimed`` when claimed 0 on purpose; else ``ok`` when it
-  has at least one evidence file; else ``missing``. A file with a problem still
-  counts as evidence here; the problem is its own (blocking) finding.
+  has at least one file that counts (``Project.counting_items``: not empty, corrupt,
+  encrypted, unconvertible or refused by the archive); else ``missing``. Such a file is
+  also its own (blocking) finding.
+- Every reason ``verify`` could reject the archive for is a blocking finding here first
+  (``dossier.archive``: formats, active PDF content, size), naming the file and the fix.
+- A bonus claimed without evidence in its folder (B1 …) is blocking like a criterion; a
+  deduction without its notice is a warning.
 - A criterion claimed above 0 with no evidence is an ``error``: its points are at risk.
   Exception: when the manifest's ``facts`` (系统数据) decide the criterion, the score
   comes from the system data that the city bureau checks against its own system, so
