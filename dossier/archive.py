@@ -35,6 +35,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from dossier.outputs import OUTPUTS
 from dossier.safename import safe_component
 
 ORIGINALS_DIR = "原件"
@@ -43,9 +44,7 @@ INDEX_NAME = "归档目录.xlsx"
 INDEX_HEADER = ("序号", "档号", "题名", "责任部门", "日期", "页数", "SHA-256", "存放位置")
 ARCHIVE_SUFFIX = "规范化建设材料"
 CONTENTS_FORMAT = "dossier-archive/2"
-ROLES = {"binder_pdf": "佐证材料汇编（PDF）", "binder_docx": "佐证材料汇编（Word）",
-         "report_docx": "年度工作进展和总结报告（Word）", "report_pdf": "年度工作进展和总结报告（PDF）",
-         "sheet_xlsx": "自评得分表（Excel）"}
+ROLES = {o.role: o.label for o in OUTPUTS if o.builder}  # labels: dossier.outputs, one table
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 PAYLOAD_ALGORITHMS = ("sha256", "sm3")
 TAG_ALGORITHMS = ("sha256",)

@@ -67,6 +67,7 @@ from dossier.archive import (
 from dossier.errors import DossierError, ExitCode, InputError
 from dossier.fsutil import atomic_write
 from dossier.names import dates_in_name
+from dossier.outputs import VOLUME_PREFIX, label, volume_number
 from dossier.pii import PiiHit, scan_items
 from dossier.progress import Progress
 
@@ -142,27 +143,16 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
         raise DossierError("生成汇编、报告或得分表时出错，未生成归档包：\n"
                            + "\n".join(f"  - {e}" for e in built.errors),
                            hint="按上面的提示处理后重新运行 dossier pack。")
+    from dossier.sheetimport import sheet_findings
+
+    findings += sheet_findings(project)  # a sheet edited by hand that contradicts the manifest
     renditions = _renditions(project, progress)
-    result = pack(project, outputs_of(built), findings, originals=originals, force=force,
+    result = pack(project, built.files(), findings, originals=originals, force=force,
                   progress=progress, score=score, renditions=renditions)
     from dossier.submission import write_submission_form
 
     result.form = write_submission_form(project, result, score)
     return result
-
-
-def outputs_of(built) -> dict[str, Path]:
-    """Roles (``dossier.archive.ROLES``, ``binder_pdf_N`` for volumes) → files, from a build."""
-    found: dict[str, Path] = {}
-    for role, paths in built.outputs.items():
-        if role == "binder_pdf" and len(paths) > 1:
-            found.update({f"binder_pdf_{i}": p for i, p in enumerate(paths, 1)})
-        elif role == "report":
-            for p in paths:
-                found[f"report_{Path(p).suffix.lower().lstrip('.')}"] = p
-        elif paths:
-            found[role] = paths[0]
-    return found
 
 
 def _renditions(project, progress: Progress) -> dict[str, Path | None]:
@@ -278,7 +268,7 @@ def _refuse_missing_renditions(items, renditions: dict[str, Path | None]) -> Non
 
 def _outputs(outputs: dict[str, Path], result: PackResult) -> list[tuple[str, Path, str]]:
     """(member path under the bag, source, role) for each built output, in role order."""
-    volumes = sorted((r for r in outputs if r.startswith("binder_pdf_")), key=_volume_number)
+    volumes = sorted((r for r in outputs if r.startswith(VOLUME_PREFIX)), key=volume_number)
     roles = [r for r in ROLES if not (r == "binder_pdf" and volumes)] + volumes + \
         sorted(set(outputs) - set(ROLES) - set(volumes))
     members = []
@@ -291,15 +281,8 @@ def _outputs(outputs: dict[str, Path], result: PackResult) -> list[tuple[str, Pa
     return members
 
 
-def _volume_number(role: str) -> int:
-    tail = role.rsplit("_", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
-
-
 def role_label(role: str) -> str:
-    if role.startswith("binder_pdf_"):
-        return f"{ROLES['binder_pdf']}第{_volume_number(role)}册"
-    return ROLES.get(role, role)
+    return label(role)
 
 
 def _item_entry(project, item, seq: int) -> dict:
@@ -532,12 +515,11 @@ def write_index(target, contents: dict, date: dt.date) -> None:
     sheet.append(INDEX_HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    from dossier.xlsxtext import append_row  # titles and names are people's text, never formulas
+
     for e in contents["items"]:
-        sheet.append((e["seq"], e["archival_code"], e["title"], e["department"], e["date"],
-                      e["pages"], e["sha256"], e["path"] or "（未随包提供原件）"))
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # a title such as "=HYPERLINK(…)" stays text
-                cell.data_type = "s"
+        append_row(sheet, (e["seq"], e["archival_code"], e["title"], e["department"], e["date"],
+                           e["pages"], e["sha256"], e["path"] or "（未随包提供原件）"))
     for column, width in zip("ABCDEFGH", (6, 18, 40, 16, 12, 6, 66, 50), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

@@ -92,6 +92,7 @@ def _build(ctx, sources: dict[str, _Source], tmp: Path) -> list[Path]:
     pmap = pagemap.plan(project, lambda it: sources[it.number].pages, front.layout,
                         max_pages=options.max_pages, max_bytes=max_bytes,
                         bytes_of=lambda it: _size(sources[it.number].pdf))
+    ctx.page_map = pmap  # the build's figures (pages, items) are read from it, never recounted
     aux_path, ranges = front.write(pmap, tmp)
     del front  # its fpdf2 document holds ~200 MB of parsed CJK fonts
     memory.release()
