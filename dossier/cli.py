@@ -26,6 +26,12 @@ class Options:
         self.workspace = workspace
         self.debug = debug
 
+    def session(self, command: str):
+        """The workspace lock and clean-up for a command that writes under build/."""
+        from dossier.session import workspace_session
+
+        return workspace_session(self.workspace, command)
+
     def project(self, year: int | None):
         from dossier.progress import default_progress
         from dossier.project import load_project
@@ -186,11 +192,12 @@ def sheet(opts: Options, year: int | None, import_file: Path | None, force: bool
     """
     project = opts.project(year)
     if import_file is None:
-        _build_parts(project, only=("sheet",))
+        _build_parts(project, "dossier sheet", only=("sheet",))
         return
     from dossier.sheetimport import import_sheet
 
-    result = import_sheet(project, import_file, force=force)
+    with opts.session("dossier sheet --import"):
+        result = import_sheet(project, import_file, force=force)
     if not result.changes:
         click.echo("得分表与清单一致，清单未改动。")
     for change in result.changes:
@@ -199,12 +206,17 @@ def sheet(opts: Options, year: int | None, import_file: Path | None, force: bool
         click.echo(f"原清单已备份为 {result.backup}", err=True)
 
 
-def _build_parts(project, **options) -> None:
-    """Run the builders asked for (the one registry), print their files, exit with the result."""
+def _build_parts(project, command: str, **options) -> None:
+    """Run the builders asked for (the one registry), print their files, exit with the result.
+
+    Holds the workspace for ``command`` meanwhile (one command at a time, see session.py).
+    """
     from dossier.builders import BuildOptions, build_all
     from dossier.progress import default_progress
+    from dossier.session import workspace_session
 
-    result = build_all(project, BuildOptions(**options), progress=default_progress())
+    with workspace_session(project.root, command):
+        result = build_all(project, BuildOptions(**options), progress=default_progress())
     for path in result.paths():
         click.echo(str(path))
     raise SystemExit(result.exit_code)
@@ -231,8 +243,8 @@ def build(opts: Options, year: int | None, max_pages: int | None, max_mb: float 
       dossier build --max-pages 300
       dossier build --only sheet
     """
-    _build_parts(opts.project(year), max_pages=max_pages, max_mb=max_mb, strict=strict,
-                 only=only, reuse=not rebuild)
+    _build_parts(opts.project(year), "dossier build", max_pages=max_pages, max_mb=max_mb,
+                 strict=strict, only=only, reuse=not rebuild)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -245,7 +257,7 @@ def report(opts: Options, year: int | None) -> None:
     示例：
       dossier report
     """
-    _build_parts(opts.project(year), only=("report",))
+    _build_parts(opts.project(year), "dossier report", only=("report",))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -277,9 +289,10 @@ def pack(opts: Options, year: int | None, no_originals: bool, force: bool,
     from dossier.progress import default_progress
 
     project = opts.project(year)
-    result = pack_project(project, originals=not no_originals, force=force,
-                          options=BuildOptions(max_pages=max_pages, max_mb=max_mb),
-                          progress=default_progress())
+    with opts.session("dossier pack"):
+        result = pack_project(project, originals=not no_originals, force=force,
+                              options=BuildOptions(max_pages=max_pages, max_mb=max_mb),
+                              progress=default_progress())
     for line in (*result.notes, *result.warnings):
         click.echo(line, err=True)
     click.echo(str(result.path))
@@ -333,6 +346,23 @@ def doctor(opts: Options) -> None:
     raise SystemExit(ExitCode.ok if result.ok else ExitCode.missing_tool)
 
 
+def _on_sigterm(signum, frame) -> None:
+    """SIGTERM (a service stop, a closed IDE) unwinds like Ctrl-C: children killed, temp removed."""
+    raise KeyboardInterrupt
+
+
+def _os_message(exc: OSError) -> str:
+    import errno
+
+    where = f"（{exc.filename}）" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"磁盘空间已满{where}，无法继续。请清理磁盘（可以删除 build/.cache 文件夹）后重新运行。"
+    if exc.errno == errno.EROFS:
+        return f"文件夹是只读的{where}，无法写入。请换到可以写入的位置后重新运行。"
+    return (f"无法读写文件{where}：{exc.strerror or type(exc).__name__}。请检查文件是否被占用、"
+            "权限是否足够，然后重新运行。")
+
+
 @cli.command(context_settings=CONTEXT)
 @year_option
 @click.option("--port", type=click.IntRange(0, 65535), default=0,
@@ -376,11 +406,15 @@ def serve(opts: Options, year: int | None, port: int, lan: bool, host: str | Non
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: map errors to messages and exit codes (no traceback unless --debug)."""
+    import signal
+
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     # Library log lines are English and for developers: shown only with --debug.
     logging.basicConfig(level=logging.DEBUG if debug else logging.CRITICAL + 1,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if argv is None:  # the real command, not a test calling main() in-process
+        signal.signal(signal.SIGTERM, _on_sigterm)
     from dossier import clickzh
 
     clickzh.install(cli)  # click's usage errors and help headings in Chinese
@@ -402,10 +436,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except SystemExit:
         raise
+    except OSError as exc:  # the machine, not the program: disk full, read-only, locked file
+        if debug:
+            raise
+        click.echo(f"错误：{_os_message(exc)}", err=True)
+        sys.exit(ExitCode.build_failed)
     except Exception as exc:
         if debug:
             raise
-        click.echo(f"内部错误：{type(exc).__name__}: {exc}\n"
+        click.echo(f"内部错误（程序缺陷，错误类型 {type(exc).__name__}）。"
                    "请加 --debug 重新运行，并把输出发给技术支持。", err=True)
-        sys.exit(ExitCode.build_failed)
+        sys.exit(ExitCode.internal)
     sys.exit(rv if isinstance(rv, int) else 0)
