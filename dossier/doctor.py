@@ -75,7 +75,7 @@ def run_doctor() -> DoctorReport:
             report.items.append(Item(f"字体 {role}（{word}）", False, "没有可用的字体",
                                      fix=fonts.install_hint()))
         else:
-            detail = f"使用 {info.family} {info.style}（{info.path}）"
+            detail = fonts.describe_font(info)
             report.items.append(Item(f"字体 {role}（{word}）", True, detail))
     return report
 

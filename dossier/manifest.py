@@ -56,7 +56,8 @@ DEDUCTION_FIELDS = {
     "D2": {"provincial": int, "city": int},
 }
 REPORT_FIELDS = ("recipient", "doc_number", "signer", "issuer", "summary", "highlights",
-                 "problems", "plans", "copy_to", "printed_by", "title", "contact")
+                 "problems", "plans", "copy_to", "printed_by", "title", "contact", "opening",
+                 "work", "date")
 TOP_LEVEL = ("standard", "unit", "year", "date", "claims", "evidence", "exclude", "facts",
              "bonus", "deductions", "report")
 
@@ -124,10 +125,9 @@ def find_manifest(root: Path, year: int | None = None) -> Path:
     """The manifest for ``year``, or the only/newest one."""
     folder = Path(root) / MANIFEST_DIR
     if year is not None:
-        for suffix in (".yaml", ".yml"):
-            path = folder / f"{year}{suffix}"
-            if path.is_file():
-                return path
+        path = year_manifest(root, year)
+        if path is not None:
+            return path
         raise InputError(f"找不到{year}年度的清单文件 {folder / f'{year}.yaml'}。",
                          hint=f"先运行 dossier init --year {year} --unit 单位名称 生成清单。")
     years = sorted(
@@ -137,6 +137,15 @@ def find_manifest(root: Path, year: int | None = None) -> Path:
         raise InputError(f"工作目录 {Path(root).resolve()} 中没有清单文件（manifests/年度.yaml）。",
                          hint="先运行 dossier init --year 年度 --unit 单位名称，或用 -C 指定工作目录。")
     return years[-1][1]
+
+
+def year_manifest(root: Path, year: int) -> Path | None:
+    """``manifests/YYYY.yaml`` (or ``.yml``) when it exists: the one way to find a year's."""
+    for suffix in (".yaml", ".yml"):
+        path = Path(root) / MANIFEST_DIR / f"{year}{suffix}"
+        if path.is_file():
+            return path
+    return None
 
 
 def manifest_years(root: Path) -> list[int]:

@@ -143,9 +143,15 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
         raise DossierError("生成汇编、报告或得分表时出错，未生成归档包：\n"
                            + "\n".join(f"  - {e}" for e in built.errors),
                            hint="按上面的提示处理后重新运行 dossier pack。")
+    from dossier.builders.report import sync_pdf
+    from dossier.reportcheck import report_findings
     from dossier.sheetimport import sheet_findings
 
-    findings += sheet_findings(project)  # a sheet edited by hand that contradicts the manifest
+    sync_pdf(project)  # a report edited in Word goes out as the PDF of that edit
+
+    # the outputs as they will go out: a sheet edited by hand that contradicts the manifest,
+    # a report with draft markers or stale figures
+    findings += [*sheet_findings(project), *report_findings(project, score)]
     renditions = _renditions(project, progress)
     result = pack(project, built.files(), findings, originals=originals, force=force,
                   progress=progress, score=score, renditions=renditions)

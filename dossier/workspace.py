@@ -258,7 +258,9 @@ def render_manifest(standard: Standard, year: int, unit: str, previous=None) -> 
     rep = dict(previous.report) if previous is not None else {}
     defaults = [("recipient", "主送机关，如 泉州市生态环境局"),
                 ("doc_number", "发文字号，如 晋环执〔2022〕12号；填写后报告带版头"),
-                ("signer", "签发人（上行文）"), ("summary", "基本情况"),
+                ("signer", "签发人（上行文）"), ("date", "成文日期，如 2022-12-10；不填时用上面的 date:，都不填为当年12月10日"),
+                ("opening", "开头语"), ("summary", "一、基本情况"),
+                ("work", "二、主要工作及成效，按一级指标编号分项，如 \"1\": 文字"),
                 ("highlights", "工作亮点（列表）"), ("problems", "存在的问题和不足（列表）"),
                 ("plans", "下一步工作计划（列表）"), ("copy_to", "抄送机关（列表）")]
     for key, meaning in defaults:

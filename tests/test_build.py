@@ -9,7 +9,7 @@ from dossier.progress import QuietProgress
 from dossier.project import load_project
 from tests import factories
 
-from .conftest import run_dossier
+from .conftest import finish_report, run_dossier
 
 pytestmark = pytest.mark.slow
 ROLES = ["binder_pdf", "binder_docx", "report", "sheet"]
@@ -25,6 +25,7 @@ def workspace(empty_workspace):
     text = manifest.read_text(encoding="utf-8")
     text = text.replace('\n  "1.1.1":', '\n  "1.1.1": {points: 1, note: 已健全支部委员会}', 1)
     manifest.write_text(text.replace("date:   ", "date: 2022-12-20   ", 1), encoding="utf-8")
+    finish_report(manifest)  # a report with 【待审阅】 markers is not packed
     return empty_workspace
 
 
@@ -89,7 +90,7 @@ def test_pack_brings_stale_outputs_up_to_date_first(workspace):
     old = report.read_bytes()
     manifest = workspace / "manifests" / "2022.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace(
-        "已健全支部委员会", "已健全支部委员会，全年召开组织生活会6次"), encoding="utf-8")
+        "  B2: false", "  B2: true", 1), encoding="utf-8")  # the report states the bonus
     result = run_dossier("-C", str(workspace), "pack")
     assert result.exit_code == 0, result.stderr
     assert report.read_bytes() != old  # rebuilt before packing
@@ -108,8 +109,12 @@ def test_pack_ships_the_report_as_edited_in_word(workspace):
 
     _build(workspace)
     report = output_path(load_project(workspace), "report_docx")
-    edited = report.read_bytes() + b"staff edits"
-    report.write_bytes(edited)
+    import docx
+
+    document = docx.Document(str(report))  # as staff edit it in Word
+    document.paragraphs[-1].add_run("（经局务会审定）")
+    document.save(str(report))
+    edited = report.read_bytes()
     result = run_dossier("-C", str(workspace), "pack")
     assert result.exit_code == 0, result.stderr
     assert report.read_bytes() == edited and not (report.parent / "备份").exists()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 from dossier.tools import fonts
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("role", fonts.ROLES)
@@ -32,7 +36,10 @@ def test_xiaobiaosong_substitute_is_bold():
 def test_nothing_missing_and_hint_names_packages():
     assert fonts.missing_roles() == []
     hint = fonts.install_hint()
-    assert "apt-get install fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei" in hint
+    assert "apt-get install fonts-noto-cjk fonts-arphic-gbsn00lp fonts-lxgw-wenkai" in hint
+    for package in fonts.DEBIAN_PACKAGES:  # the install script installs what the hint names
+        assert package in (ROOT / "tools" / "install-system-deps.sh").read_text(encoding="utf-8")
+        assert package in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "方正小标宋简体" in hint and "Windows" in hint
 
 
@@ -63,3 +70,49 @@ def test_text_in_every_role_is_embedded_as_subset(tmp_path):
         name, *_rest = row.split()
         assert "+" in name  # subset tag
         assert row.split()[-5:-3] == ["yes", "yes"]  # emb, sub
+
+
+# -- the faces LibreOffice uses: simplified Chinese by name as well as by glyphs ----------------
+
+
+@pytest.mark.parametrize("role,expected", [("仿宋", "AR PL SungtiL GB"), ("楷体", "LXGW WenKai"),
+                                           ("黑体", "WenQuanYi Zen Hei")])
+def test_debian_substitutes_are_the_measured_choices(role, expected):
+    """Without Windows fonts: GB Song for 仿宋, a real Kai for 楷体, a simplified Hei for 黑体."""
+    font = fonts.resolve_font(role)
+    assert font.family == expected and font.style == "Regular"
+
+
+def test_extracted_face_is_a_font_of_its_own_named_for_its_region(tmp_path):
+    xbs = fonts.resolve_font("小标宋")
+    assert fonts.shared_cff_collection(xbs.path)  # Noto Serif CJK SC Bold, from the collection
+    out = fonts.extract_face(xbs.path, xbs.index, "sc", tmp_path / "xbs.otf")
+    face = TTFont(out)
+    cff = face["CFF "].cff
+    assert cff.fontNames == ["NotoSerifCJKsc-Bold"]
+    assert all("CJKsc" in fd.FontName for fd in cff[0].FDArray)
+    assert face["name"].getDebugName(1) == "Noto Serif CJK SC"
+    source = TTFont(xbs.path, fontNumber=xbs.index)
+    assert face.getBestCmap() == source.getBestCmap()  # the SC face's characters and glyphs
+    assert face.getGlyphOrder()[:50] == source.getGlyphOrder()[:50]
+
+
+def test_libreoffice_fontconfig_hides_the_shared_cff_collections(tmp_path):
+    conf = fonts.fontconfig_file(tmp_path)
+    env = dict(os.environ, FONTCONFIG_FILE=str(conf))
+    listed = subprocess.run(["fc-list", ":lang=zh-cn", "file"], env=env, capture_output=True,
+                            text=True, check=True).stdout
+    assert not re.search(r"NotoS(ans|erif)CJK-\w+\.ttc", listed)
+    found = subprocess.run(["fc-match", "-f", "%{file} %{weight}", "方正小标宋简体"], env=env,
+                           capture_output=True, text=True, check=True).stdout
+    assert found.split()[0].endswith(".otf") and int(found.split()[1]) >= 200  # the bold face
+
+
+def test_doctor_shows_exactly_the_face_each_role_uses():
+    from tests.conftest import run_dossier
+
+    out = run_dossier("doctor").stdout
+    for role, font in fonts.resolve_all().items():
+        line = next(line for line in out.splitlines() if f"字体 {role}（" in line)
+        assert font.family in line and str(font.path) in line, line
+        assert ("粗体" in line) == font.bold

@@ -25,7 +25,7 @@ from dossier.project import load_project
 from dossier.score import compute_score
 from dossier.workspace import init_workspace
 from tests import factories
-from tests.conftest import run_dossier
+from tests.conftest import FINISHED_REPORT, run_dossier
 from tests.test_pii import VALID_ID
 
 UNIT = "晋江测试生态环境保护综合行政执法大队"
@@ -41,9 +41,12 @@ def folder(root: Path, code: str) -> Path:
 
 
 def write_claims(root: Path, claims: dict[str, float] = CLAIMS, extra: str = "") -> Path:
-    """A small manifest with these claims (a comment that must never reach the archive)."""
+    """A small manifest with these claims and a finished report: (the report then has no
+    draft markers, which pack refuses), and a comment that must never reach the archive."""
     lines = [f"unit: {UNIT}", "year: 2022", "# 王科长：先报1分，材料还没收到", "claims:"]
     lines += [f'  "{code}": {{points: {points}, note: 自评说明{code}}}' for code, points in claims.items()]
+    lines += ["report:"] + [f"  {key}: {json.dumps(value, ensure_ascii=False)}"
+                            for key, value in FINISHED_REPORT.items()]
     path = root / "manifests" / "2022.yaml"
     path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
     return path

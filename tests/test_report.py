@@ -92,8 +92,8 @@ def test_each_heading_level_uses_its_font(rendered):
     paragraphs = document.paragraphs
     level1 = [p for p in paragraphs if re.match(r"^[一二三四五]、", p.text)]
     level2 = [p for p in paragraphs if re.match(r"^（[一二三四五六七]）", p.text)]
-    assert [p.text for p in level1] == ["一、基本情况", "二、工作进展", "三、自评得分情况",
-                                        "四、存在的问题和不足", "五、下一步工作计划"]
+    assert [p.text for p in level1] == ["一、基本情况", "二、主要工作及成效", "三、存在的问题和不足",
+                                        "四、下一步工作计划"]
     assert all(p.style.name == "一级标题" for p in level1)
     assert len(level2) == 6 and all(p.style.name == "二级标题" for p in level2)
     leads = [r for p in paragraphs for r in p.runs if re.match(r"^\d+\.", r.text)]
@@ -285,7 +285,8 @@ def test_rebuilding_gives_the_same_pdf_bytes(built):
 @pytest.mark.slow
 def test_pdf_body_page_has_22_lines_of_at_most_28_characters(built):
     _, _, pdf_path = built
-    html = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-bbox-layout", str(pdf_path), "-"],
+    # page 3: running text of 二、主要工作及成效 (page 2 holds the score table)
+    html = subprocess.run(["pdftotext", "-f", "3", "-l", "3", "-bbox-layout", str(pdf_path), "-"],
                           capture_output=True, text=True, check=True).stdout
     lines = [(float(y), "".join(re.findall(r">([^<]*)</word>", body)))
              for y, body in re.findall(r'<line xMin="[\d.]+" yMin="([\d.]+)"[^>]*>(.*?)</line>',
@@ -304,8 +305,8 @@ def test_report_pdf_conversion_is_reused_until_the_report_changes(tmp_path):
     root = make_workspace(tmp_path / "ws", report=REDHEAD)
     cache = root / "build" / ".cache" / "report"
     assert run_dossier("-C", str(root), "report").exit_code == 0
-    first = sorted(p.name for p in cache.glob("pdf-*.pdf"))
-    assert len(first) == 1
+    first = sorted(p.name for p in cache.glob("pdf-*.pdf"))  # layouts of the 版记, final PDF
+    assert 1 <= len(first) <= 4
     pdf_path = output_path(load_project(root), "report_pdf")
     before = pdf_path.read_bytes()
     pdf_path.unlink()
@@ -316,5 +317,95 @@ def test_report_pdf_conversion_is_reused_until_the_report_changes(tmp_path):
     text = manifest.read_text(encoding="utf-8")
     manifest.write_text(text.replace("signer: 王某某", "signer: 李某某"), encoding="utf-8")
     assert run_dossier("-C", str(root), "report").exit_code == 0
-    assert len(list(cache.glob("pdf-*.pdf"))) == 2  # the changed report was converted
+    assert len(list(cache.glob("pdf-*.pdf"))) > len(first)  # the changed report was converted
     assert "李某某" in "".join(p.extract_text() for p in PdfReader(str(pdf_path)).pages)
+
+
+def test_note_with_line_breaks_is_one_paragraph_without_breaks(tmp_path):
+    root = make_workspace(tmp_path / "ws")
+    manifest = root / "manifests" / "2022.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        '"6.1.1": {points: 1}', '"6.1.1": {points: 1, note: "执法\\n总队 跟班学习\\r\\n3个月"}'),
+        encoding="utf-8")
+    path, _ = _render(root, tmp_path / "r.docx")
+    document = docx.Document(str(path))
+    [paragraph] = [p for p in document.paragraphs if "总队跟班学习" in p.text]
+    assert "执法总队跟班学习3个月" in paragraph.text
+    assert not paragraph._p.findall(".//" + qn("w:br")) and "\n" not in paragraph.text
+
+
+def test_colophon_rules_are_thick_thin_thick(rendered):
+    document, _, _ = rendered
+    copy = next(p for p in document.paragraphs if p.text.startswith("抄送"))
+    printed = next(p for p in document.paragraphs if p.text.endswith("印发"))
+    sizes = {}
+    for name, paragraph in (("copy", copy), ("printed", printed)):
+        border = paragraph._p.pPr.find(qn("w:pBdr"))
+        for side in ("top", "bottom"):
+            el = border.find(qn(f"w:{side}"))
+            sizes[name, side] = (el.get(qn("w:val")), int(el.get(qn("w:sz"))))
+    assert sizes["copy", "top"] == ("single", 8)  # 0.35 mm
+    assert sizes["copy", "bottom"] == ("single", 6)  # 0.25 mm
+    assert sizes["printed", "top"][0] == "nil"  # no second rule over the thin one
+    assert sizes["printed", "bottom"] == ("single", 8)
+    assert printed.text == f"{UNIT}\t2022年12月5日印发"  # 印发机关 left, 印发日期 right
+
+
+# -- the PDF: fonts, 版记, figures (slow) ---------------------------------------------------
+
+
+def _pdffonts(pdf_path: Path) -> list[str]:
+    return [line.split()[0] for line in subprocess.run(
+        ["pdffonts", str(pdf_path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]]
+
+
+@pytest.mark.slow
+def test_every_font_in_the_pdf_is_simplified_chinese_and_the_title_is_bold(built):
+    _, _, pdf_path = built
+    names = _pdffonts(pdf_path)
+    assert names
+    for name in names:
+        assert not re.search(r"(jp|kr|tc|hk|JP|KR|TC|HK)\b|CJK(jp|kr|tc|hk)|Japan|Korea", name), names
+    # the title's glyphs come from a bold face
+    reader = PdfReader(str(pdf_path))
+    fonts_on_title = set()
+
+    def visit(text, _cm, _tm, font, _size):
+        if text.strip() and "报告" in text and font:
+            fonts_on_title.add(str(font.get("/BaseFont")))
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    assert any("Bold" in f for f in fonts_on_title), fonts_on_title
+
+
+@pytest.mark.slow
+def test_colophon_is_at_the_foot_of_an_even_last_page(built):
+    _, _, pdf_path = built
+    reader = PdfReader(str(pdf_path))
+    pages = len(reader.pages)
+    assert pages % 2 == 0
+    html = subprocess.run(["pdftotext", "-f", str(pages), "-l", str(pages), "-bbox", str(pdf_path),
+                           "-"], capture_output=True, text=True, check=True).stdout
+    words = [(float(y0), float(y1), w) for y0, y1, w in re.findall(
+        r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', html)]
+    printed = max(y1 for _, y1, w in words if "印发" in w)
+    copy = min(y0 for y0, _, w in words if w.startswith("抄送"))
+    height = float(reader.pages[-1].mediabox.height)
+    body_bottom = height - 35 / 25.4 * 72  # the 版心's last line ends here
+    assert body_bottom - 20 < printed <= body_bottom + 2  # the 印发 line is the last line
+    assert copy < printed and printed - copy < 80  # 抄送 on its own line just above
+    others = [y1 for _, y1, w in words if y1 < copy - 1 and not re.fullmatch(r"—|\d+", w)]
+    assert all(y < copy for y in others)  # nothing of the body below the 版记
+
+
+@pytest.mark.slow
+def test_pdf_states_the_total_grade_and_awards_of_the_score(built):
+    root, _, pdf_path = built
+    result = run_dossier("-C", str(root), "score", "--format", "json")
+    data = json.loads(result.stdout)
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(str(pdf_path)).pages))
+    assert f"自评总分{pts(data['total'])}分" in text
+    assert f"达到年度{data['grade']}标准" in text
+    assert "上年度我队获评全省生态环境保护执法大练兵表现突出集体，" \
+           "2人次获评全省生态环境保护执法大练兵表现突出个人" in text
+    assert "尚未填报" not in text and "风险" not in text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from dossier.builders.report_content import (
     default_recipient,
     draft_report,
     percent,
+    pts,
     split_title,
     text_width,
 )
@@ -27,6 +30,10 @@ NOTES = {"1.1.1": "已健全党支部委员会，全年召开组织生活会4次
          "3.1.1": "配备执法执勤专用车3辆。"}
 NOT_MET = ("2.1.2", "6.1.2")  # claimed 0
 NO_EVIDENCE = ("9.4.2",)  # claimed in full, but no file: at risk
+FINISHED = {"opening": "现将我队2022年度规范化建设情况报告如下：", "summary": "我队共有执法人员40名。",
+            "work": {str(n): f"{name}方面，全年培训8期。" for n, name in
+                     enumerate(("机构职能", "执法装备", "队伍建设", "管理制度", "保障体系", "效能评估"), 1)},
+            "problems": ["装备不足"], "plans": ["增配装备"]}
 FACTS = {"efficiency_score": 87.5, "enforcement_staff": 40, "college_staff": 37,
          "staff_total": 45, "frontline_staff": 38, "seconded_staff": 3}
 
@@ -141,35 +148,96 @@ def test_summary_written_by_staff_is_used_as_written_without_marker(tmp_path):
     assert [(p.text, p.draft) for p in content.summary] == [("我队共有执法人员40名。", False)]
 
 
-def test_progress_has_one_part_per_primary_with_notes_and_evidence_counts(workspace):
+def _all_text(content) -> str:
+    return "\n".join(p.lead + p.text for p in content.paragraphs())
+
+
+def test_work_has_one_part_per_primary_with_figures_in_sentences(workspace):
     project, score, content = _draft(workspace)
     headings = [part.heading for part in content.progress]
     assert headings == [f"（{n}）{p.name}" for n, p in zip("一二三四五六", project.standard.primary, strict=True)]
     first = content.progress[0]
-    party = first.paragraphs[1]
-    assert party.lead == "1.坚持党建引领。"
-    assert "已健全党支部委员会，全年召开组织生活会4次" in party.text
-    assert "佐证材料6件" in party.text  # 1.1.1–1.2.3: six criteria, one file each
+    overview, done = first.paragraphs
+    primary = score.primary[0]
+    assert f"自评得分{pts(primary.claimed)}分（满分{pts(primary.max)}分）" in overview.text
+    assert "整理佐证材料12件" in overview.text  # 13 criteria, one file for each of the 12 met
+    assert "13项评价内容中12项全部达到要求" in overview.text
+    assert done.text.startswith("一是坚持党建引领，已健全党支部委员会，全年召开组织生活会4次")
+    assert "；二是提升执法支撑能力，" in done.text
     equipment = content.progress[1].paragraphs[1].text
-    assert equipment.startswith("配备执法执勤专用车3辆。在个人移动执法设备、")  # note, then the rest
-    assert "。。" not in equipment
+    assert "配备执法执勤专用车3辆" in equipment and "。。" not in equipment
     assert all(p.draft for part in content.progress for p in part.paragraphs)
+
+
+def test_no_sentence_template_is_used_more_than_three_times(tmp_path):
+    """Sentences with names and figures taken out: none may be the same more than 3 times.
+
+    No notes at all is the worst case: every sentence is the tool's.
+    """
+    root = make_workspace(tmp_path / "ws", not_met=("2.1.2", "3.1.1", "6.1.2", "8.6.2", "9.1.1",
+                                                   "11.1.2", "12.3.2", "5.3.1", "10.2.1"))
+    for path in (root / "manifests").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(', note: "', ', x: "'), encoding="utf-8")
+    for path in (root / "manifests").glob("*.yaml"):  # drop the notes' keys again
+        lines = [line if ", x: " not in line else line.split(", x: ")[0] + "}"
+                 for line in path.read_text(encoding="utf-8").splitlines()]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    project, _, content = _draft(root)
+    assert not any(c.note for c in project.manifest.claims.values())
+    standard = project.standard
+    names = sorted({project.unit, standard.title, *(p.name for p in standard.primary),
+                    *(s.name for s in standard.secondaries()),
+                    *(c.short for c in standard.criteria())}, key=len, reverse=True)
+    skeletons = []
+    for sentence in re.split(r"[。！？]", _all_text(content)):
+        skeleton = sentence
+        for name in names:
+            skeleton = skeleton.replace(name, "X")
+        skeleton = re.sub(r"\d+(\.\d+)?", "#", skeleton)
+        skeleton = re.sub(r"^\d+\.|^#\.", "", skeleton).strip()
+        if len(re.sub(r"[X#、，；（）\s]", "", skeleton)) >= 4:  # template text, not a bare name
+            skeletons.append(skeleton)
+    (most, count), = Counter(skeletons).most_common(1)
+    assert count <= 3, most
+
+
+def test_office_status_never_appears_in_the_report(tmp_path):
+    """Unfilled claims and claims without evidence are for check and score, not the report."""
+    root = make_workspace(tmp_path / "ws")
+    manifest = root / "manifests" / "2022.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        '"1.2.1": {points: 0.5}', '"1.2.1": {points: null}'), encoding="utf-8")
+    project, score, content = _draft(root)
+    assert not score.criterion("1.2.1").filled and score.at_risk > 0  # both situations present
+    text = _all_text(content)
+    for phrase in ("尚未填报", "填报", "尚无佐证", "佐证材料尚不完整", "复核评估时", "风险", "失0.5分",
+                   "有佐证材料的项目", "dossier", "manifest"):
+        assert phrase not in text, phrase
+
+
+def test_bonus_is_stated_for_the_year_before_from_the_score_data(workspace):
+    project, score, content = _draft(workspace)
+    text = content.score_text[0].text
+    b1 = next(b for b in score.bonus_items if b.code == "B1")
+    assert "上年度我队获评全省生态环境保护执法大练兵表现突出集体" in text
+    assert f"2人次获评全省生态环境保护执法大练兵表现突出个人，加{pts(b1.points)}分" in text
+    assert f"扣分{pts(score.deductions)}分（在市级稽查中被通报批评或约谈1次，扣1分）" in text
+    assert f"自评总分{pts(score.total)}分，达到年度{score.grade}标准" in text
 
 
 def test_efficiency_part_states_the_system_data(workspace):
     _, _, content = _draft(workspace)
     text = content.progress[5].paragraphs[1].text
-    assert "执法效能评估得分87.5" in text.replace(" ", "")
+    assert "2022年度执法效能评估得分87.5分，按30分折算计26.25分" in text
 
 
-def test_problems_name_criteria_not_met_with_points_lost_and_claims_without_evidence(workspace):
+def test_problems_say_what_is_lacking_in_the_words_of_the_notes(workspace):
     _, _, content = _draft(workspace)
     text = "\n".join(p.lead + p.text for p in content.problems)
-    assert "入选省级国家人才库（失0.5分）" in text
-    assert "跟班学习或蹲点锻炼（失3分）" in text
-    assert "执法效能评估得分（得26.25分，失3.75分）" in text
-    assert "举报奖励案例已自评得分但尚未整理佐证材料，涉及0.5分" in text
-    assert "市级通报或约谈1次" in text
+    assert "配备执法执勤专用车3辆" not in text  # 3.1.1 was met in this workspace
+    assert "入选省级国家人才库方面尚有差距" in text
+    assert "市级稽查中被通报批评或约谈1次" in text
     assert content.problems[0].lead.startswith("1.")
     assert all(p.draft for p in content.problems)
 
@@ -185,8 +253,16 @@ def test_plans_are_drafted_from_the_problems(workspace):
     _, _, content = _draft(workspace)
     leads = [p.lead for p in content.plans]
     assert leads[0] == "1.提升执法支撑能力。"
-    assert any("补充完善佐证材料" in lead for lead in leads)
-    assert "力争2023年度达到要求" in content.plans[0].text
+    assert "力争2023年度达到标准" in content.plans[0].text
+    assert leads[-1].endswith("持续巩固提升。")
+
+
+def test_every_drafted_paragraph_can_be_written_in_the_manifest(tmp_path):
+    root = make_workspace(tmp_path / "ws", report=FINISHED)
+    _, _, content = _draft(root)
+    assert content.drafted() == 0 and content.drafted_keys() == []
+    assert content.opening[0].text == "现将我队2022年度规范化建设情况报告如下："
+    assert content.progress[2].paragraphs[0].text == "队伍建设方面，全年培训8期。"
 
 
 def test_score_table_has_six_primaries_bonus_deductions_and_the_total(workspace):
@@ -201,22 +277,57 @@ def test_score_table_has_six_primaries_bonus_deductions_and_the_total(workspace)
     assert content.last_year is None
 
 
-def test_last_year_manifest_gives_the_change_in_the_total(tmp_path):
+def test_last_year_manifest_gives_the_comparison(tmp_path):
     root = make_workspace(tmp_path / "ws")
     make_workspace(root, year=2021, not_met=NOT_MET + ("1.1.1", "3.1.1"), with_files=False)
+    (root / "manifests" / "2021.yaml").rename(root / "manifests" / "2021.yml")  # found either way
     project, score, content = _draft(root)
     assert content.last_year == 2021
-    assert "较2021年度自评总分" in content.score_text[0].text
-    assert "提高2.5分" in content.score_text[0].text
+    text = content.score_text[0].text
+    assert "与2021年度自评的" in text and "提高2.5分" in text
+    assert f"等次保持为{score.grade}" in text
+    assert "其中机构职能规范化提高1分、执法装备现代化提高1.5分" in text
     assert content.score_rows[0].change == "+1" and content.score_rows[1].change == "+1.5"
     assert content.context()["last_year"] == 2021
 
 
-def test_highlights_become_an_extra_part_written_by_staff(tmp_path):
-    root = make_workspace(tmp_path / "ws", report={"highlights": ["首创网格联动机制"]})
+def test_highlights_open_the_work_section_and_are_not_repeated(tmp_path):
+    root = make_workspace(tmp_path / "ws", report={"highlights": ["已健全党支部委员会，全年召开组织生活会4次"]})
     _, _, content = _draft(root)
-    assert content.progress[-1].heading == "（七）工作亮点"
-    assert content.progress[-1].paragraphs[0].text == "1.首创网格联动机制。"
+    assert content.work_intro[0].text.endswith("特色做法：已健全党支部委员会，全年召开组织生活会4次。")
+    assert "组织生活会" not in content.progress[0].paragraphs[1].text
+
+
+def test_a_note_typed_with_line_breaks_and_spaces_is_one_clean_sentence(tmp_path):
+    root = make_workspace(tmp_path / "ws")
+    manifest = root / "manifests" / "2022.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        '"6.1.1": {points: 1}',
+        '"6.1.1": {points: 1, note: "选派1名执法人员到省执法\\n总队 跟班学习 , 为期3个月"}'),
+        encoding="utf-8")
+    _, _, content = _draft(root)
+    text = content.progress[2].paragraphs[1].text
+    assert "选派1名执法人员到省执法总队跟班学习，为期3个月" in text
+    assert not any("\n" in p.lead + p.text for p in content.paragraphs())
+
+
+def test_report_date_defaults_to_10_december_and_can_be_set(tmp_path):
+    root = make_workspace(tmp_path / "ws")
+    manifest = root / "manifests" / "2022.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("date: 2022-12-05\n", ""),
+                        encoding="utf-8")
+    _, _, content = _draft(root)
+    assert content.date_text == "2022年12月10日"
+    root = make_workspace(tmp_path / "ws2", report={"date": "2022-12-08"})
+    _, _, content = _draft(root)
+    assert content.date_text == "2022年12月8日"
+
+
+def test_the_printed_line_is_narrowed_to_stay_on_one_line(tmp_path):
+    root = make_workspace(tmp_path / "ws", report={"copy_to": ["甲单位"]})
+    _, _, content = _draft(root)
+    assert content.printed_by == UNIT
+    assert 80 <= content.printed_scale < 100 and content.printed_one_line
 
 
 def test_review_marker_is_the_documented_text():

@@ -2,7 +2,7 @@
 # Install the system packages dossier needs (Debian/Ubuntu), only when missing and permitted.
 # Prints what to do instead when apt-get is not available or we may not use it.
 set -u
-PKGS="libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei qpdf poppler-utils unzip"
+PKGS="libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai fonts-arphic-gbsn00lp fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei qpdf poppler-utils unzip"
 # chromium renders the HTML check report in the tests
 if [ "${DOSSIER_WITH_CHROMIUM:-1}" = "1" ]; then PKGS="$PKGS chromium"; fi
 

@@ -24,7 +24,13 @@ from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import (
+    WD_ALIGN_PARAGRAPH,
+    WD_BREAK,
+    WD_COLOR_INDEX,
+    WD_LINE_SPACING,
+    WD_TAB_ALIGNMENT,
+)
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor, Twips
@@ -96,13 +102,14 @@ RPR_AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlig
 _PPR_AFTER = {tag: _PPR_ORDER[i + 1:] for i, tag in enumerate(_PPR_ORDER)}
 
 
-def _border(ppr, sides: dict[str, tuple[int, str, int]]) -> None:
-    """Paragraph borders: side -> (width in 1/8 pt, colour, space in pt)."""
+def _border(ppr, sides: dict[str, tuple]) -> None:
+    """Paragraph borders: side -> (width in 1/8 pt, colour, space in pt[, style])."""
     pbdr = _ppr_child(ppr, "w:pBdr")
     for side in ("top", "left", "bottom", "right"):
         if side in sides:
-            size, color, space = sides[side]
-            pbdr.append(_el(f"w:{side}", val="single", sz=size, space=space, color=color))
+            size, color, space, *style = sides[side]
+            pbdr.append(_el(f"w:{side}", val=style[0] if style else "single", sz=size,
+                            space=space, color=color))
 
 
 def _indent(ppr, *, first_chars: int = 0, left: int = 0, right: int = 0) -> None:
@@ -181,7 +188,8 @@ def _styles(doc) -> None:
     _paragraph_style(doc, "附注", FANGSONG, 16, first_chars=2)
     _paragraph_style(doc, "表格文字", FANGSONG, 14, align=WD_ALIGN_PARAGRAPH.CENTER,
                      first_chars=0, line=400)  # 4号 in 20 pt rows
-    _paragraph_style(doc, "版记", FANGSONG, 14, first_chars=0, line=None)
+    _paragraph_style(doc, "版记", FANGSONG, 14, align=WD_ALIGN_PARAGRAPH.LEFT, first_chars=0,
+                     line=480)  # 4号 in 24 pt lines
     mark = _paragraph_style(doc, "发文机关标志", XBS, 26, align=WD_ALIGN_PARAGRAPH.CENTER,
                             first_chars=0, line=None, color=RED)
     mark.paragraph_format.space_before = Twips(1984)  # 35 mm below the top of the 版心
@@ -281,6 +289,13 @@ def _redhead(doc) -> None:
     _p(doc, "{%p endif %}")
 
 
+def _section(doc, heading: str, var: str) -> None:
+    _p(doc, heading, "一级标题")
+    _p(doc, "{%p for para in " + var + " %}")
+    _review_paragraph(doc, "para")
+    _p(doc, "{%p endfor %}")
+
+
 def _body(doc) -> None:
     _p(doc, "{%p for line in title_lines %}")
     _p(doc, "{{ line }}", "公文标题")
@@ -291,20 +306,7 @@ def _body(doc) -> None:
     _review_paragraph(doc, "para")
     _p(doc, "{%p endfor %}")
 
-    _p(doc, "一、基本情况", "一级标题")
-    _p(doc, "{%p for para in summary %}")
-    _review_paragraph(doc, "para")
-    _p(doc, "{%p endfor %}")
-
-    _p(doc, "二、工作进展", "一级标题")
-    _p(doc, "{%p for part in progress %}")
-    _p(doc, "{{ part.heading }}", "二级标题")
-    _p(doc, "{%p for para in part.paragraphs %}")
-    _review_paragraph(doc, "para")
-    _p(doc, "{%p endfor %}")
-    _p(doc, "{%p endfor %}")
-
-    _p(doc, "三、自评得分情况", "一级标题")
+    _section(doc, "一、基本情况", "summary")
     _p(doc, "{%p for para in score_text %}")
     _review_paragraph(doc, "para")
     _p(doc, "{%p endfor %}")
@@ -319,14 +321,16 @@ def _body(doc) -> None:
                  (800, 4444, 1100, 1400, 1100))
     _p(doc, "{%p endif %}")
 
-    _p(doc, "四、存在的问题和不足", "一级标题")
-    _p(doc, "{%p for para in problems %}")
+    _section(doc, "二、主要工作及成效", "work_intro")
+    _p(doc, "{%p for part in progress %}")
+    _p(doc, "{{ part.heading }}", "二级标题")
+    _p(doc, "{%p for para in part.paragraphs %}")
     _review_paragraph(doc, "para")
     _p(doc, "{%p endfor %}")
-    _p(doc, "五、下一步工作计划", "一级标题")
-    _p(doc, "{%p for para in plans %}")
-    _review_paragraph(doc, "para")
     _p(doc, "{%p endfor %}")
+
+    _section(doc, "三、存在的问题和不足", "problems")
+    _section(doc, "四、下一步工作计划", "plans")
     _p(doc, "{{ closing }}").paragraph_format.keep_with_next = True  # never a page with only the 落款
     _p(doc).paragraph_format.keep_with_next = True  # signature and date stay together
     _p(doc).paragraph_format.keep_with_next = True
@@ -369,24 +373,60 @@ def _score_table(doc, headers, keys, widths) -> None:
     rows[0]._tr.trPr.append(_el("w:tblHeader"))
 
 
+THICK, THIN = 8, 6  # 版记 rules in eighths of a point: 0.35 mm ≈ 1 pt, 0.25 mm ≈ 0.75 pt
+
+
+def _colophon_line(doc, text: str, top: int | str | None, bottom: int, *,
+                   hanging: bool = False):
+    paragraph = _p(doc, "", "版记")
+    pf = paragraph.paragraph_format
+    pf.left_indent = Twips(280 + (840 if hanging else 0))  # 左空一字；回行与冒号后首字对齐
+    pf.first_line_indent = Twips(-840 if hanging else 0)
+    pf.right_indent = Twips(280)
+    pf.keep_together = True
+    pf.keep_with_next = True  # the 版记 moves as one block
+    pf.tab_stops.add_tab_stop(Twips(TEXT_W - 2 * 280), WD_TAB_ALIGNMENT.RIGHT)
+    sides = {"bottom": (bottom, "000000", 4)}
+    if isinstance(top, str):  # a Jinja expression giving the style: a rule only sometimes
+        sides["top"] = (THICK, "000000", 4, top)
+    elif top:
+        sides["top"] = (top, "000000", 4)
+    _border(paragraph._p.get_or_add_pPr(), sides)
+    if text:
+        paragraph.add_run(text)
+    return paragraph
+
+
 def _colophon(doc) -> None:
-    """版记: 抄送 and 印发机关/印发日期 between rules (thick outer, thin inner)."""
+    """版记 at the foot of the last page: 抄送, then 印发机关 and 印发日期, between rules.
+
+    The rules are paragraph borders: the first and last thick, the one between 抄送 and
+    印发 thin. Before them, ``colophon_pages`` page breaks and a spacer of
+    ``colophon_space`` twips, both set by the builder from a first layout, move the 版记 to
+    the foot of an even page (GB/T 9704 7.5: its last line is the 版心's last line).
+    """
     _p(doc, "{%p if colophon %}")
-    _p(doc)
+    _p(doc, "{%p for _ in colophon_pages %}")
+    _p(doc).add_run().add_break(WD_BREAK.PAGE)
+    _p(doc, "{%p endfor %}")
+    spacer = _p(doc, "", "版记")
+    spacer.paragraph_format.keep_with_next = True
+    _ppr_child(spacer._p.get_or_add_pPr(), "w:spacing", before=0, after=0,
+               line="{{ colophon_space }}", lineRule="exact")
     _p(doc, "{%p if copy_to_text %}")
-    copy = _p(doc, "", "版记")
-    copy.paragraph_format.left_indent = Twips(280 + 840)  # 回行时与冒号后首字对齐
-    copy.paragraph_format.first_line_indent = Twips(-840)
-    copy.paragraph_format.right_indent = Twips(280)
-    copy.add_run("抄送：{{ copy_to_text }}")
-    _border(copy._p.get_or_add_pPr(), {"top": (8, "000000", 4), "bottom": (4, "000000", 4)})
+    _colophon_line(doc, "抄送：{{ copy_to_text }}", THICK, THIN, hanging=True)
     _p(doc, "{%p endif %}")
-    printed = _p(doc, "", "版记")
-    printed.paragraph_format.left_indent = Twips(280)
-    printed.paragraph_format.right_indent = Twips(280)
-    printed.paragraph_format.tab_stops.add_tab_stop(Twips(TEXT_W - 280), WD_TAB_ALIGNMENT.RIGHT)
-    printed.add_run("{{ printed_by }}\t{{ printed_date }}印发")
-    _border(printed._p.get_or_add_pPr(), {"top": (8, "000000", 4), "bottom": (8, "000000", 4)})
+    _p(doc, "{%p if printed_one_line %}")
+    one = _colophon_line(doc, "", "{{ 'nil' if copy_to_text else 'single' }}", THICK,
+                         hanging=True)
+    run = one.add_run("{{ printed_by }}\t{{ printed_date }}印发")
+    run._r.get_or_add_rPr().append(_el("w:w", val="{{ printed_scale }}"))  # 字符缩放 to fit
+    _p(doc, "{%p else %}")
+    two = _colophon_line(doc, "{{ printed_by }}", "{{ 'nil' if copy_to_text else 'single' }}",
+                         THICK, hanging=True)
+    two.add_run().add_break()
+    two.add_run("\t{{ printed_date }}印发")
+    _p(doc, "{%p endif %}")
     _p(doc, "{%p endif %}")
 
 

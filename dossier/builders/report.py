@@ -9,7 +9,9 @@ every font embedded; both files are deterministic (dates from the manifest).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import io
 import logging
 import shutil
 import tempfile
@@ -22,10 +24,16 @@ from jinja2 import TemplateError
 
 from dossier.builders import output_path, partcache
 from dossier.builders.docxkit import save_deterministic
-from dossier.builders.report_content import LastYear, ReportContent, draft_report, text_width
+from dossier.builders.report_content import (
+    LastYear,
+    ReportContent,
+    draft_report,
+    report_date,
+    text_width,
+)
 from dossier.errors import BuildError, DossierError, InputError
 from dossier.fsutil import atomic_write
-from dossier.manifest import MANIFEST_DIR, load_manifest
+from dossier.manifest import load_manifest, year_manifest
 from dossier.tools import fonts, libreoffice
 
 log = logging.getLogger(__name__)
@@ -35,7 +43,7 @@ TEMPLATE_NAME = "report.docx"
 MARK_STYLE = "发文机关标志"
 TEXT_WIDTH_PT = 442.2  # 156 mm 版心
 # Bump when the conversion of the report changes (LibreOffice options, profile): new cache keys.
-PDF_CACHE_VERSION = "1"
+PDF_CACHE_VERSION = "3"
 # Children of w:rPr that follow w:w (schema order, which Word insists on).
 _RPR_AFTER_W = ("w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
                 "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em",
@@ -49,16 +57,17 @@ def template_path(project) -> Path:
 
 
 def last_year(project) -> LastYear | None:
-    """Last year's score from ``manifests/{year-1}.yaml`` (claims, facts, extras only).
+    """Last year's score from its manifest (claims, facts, extras only).
 
     Evidence counts do not change a total, so last year's evidence is not scanned. A
     manifest that does not load is skipped with a note: this year's report still builds.
+    The file is found by ``year_manifest``, which ``reuse.fingerprint`` hashes too, so a
+    change to last year's manifest rebuilds this year's report.
     """
     from dossier.score import score_claims
 
     year = project.year - 1
-    path = next((p for p in (project.root / MANIFEST_DIR / f"{year}{s}" for s in (".yaml", ".yml"))
-                 if p.is_file()), None)
+    path = year_manifest(project.root, year)
     if path is None:
         return None
     try:
@@ -81,11 +90,24 @@ def build(ctx) -> list[Path]:
     project = ctx.project
     content = draft_report(project, ctx.score, last_year(project))
     docx_path = output_path(project, "report_docx")
-    render_docx(content, template_path(project), docx_path, project.manifest.date)
-    if content.drafted():
-        ctx.progress.log(f"年度报告中有 {content.drafted()} 段由工具起草，已标注“【待审阅】”，"
-                         "请在 Word 中审阅修改后删除标注，或在清单 report: 中填写。")
     pdf_path = output_path(project, "report_pdf")
+    template = template_path(project)
+    date = report_date(project.manifest)
+    if content.has_colophon:
+        draft = _work_root(project) / "layout.docx"  # trial layouts never touch the output
+
+        def render(version: ReportContent) -> Path:
+            render_docx(version, template, draft, date)
+            return _converted(draft, project)
+
+        content = place_colophon(content, render)
+        draft.unlink(missing_ok=True)
+    render_docx(content, template, docx_path, date)
+    if content.drafted():
+        keys = "、".join(content.drafted_keys())
+        ctx.progress.log(f"年度报告中有 {content.drafted()} 段由工具起草，已标注“【待审阅】”。"
+                         f"请在 Word 中审阅修改并删除标注；或把定稿文字写入清单 report: 的 {keys} 项"
+                         "（见 README），重新生成后不再标注。标注未删除时不能打包。")
     write_pdf(docx_path, pdf_path, project, title=content.title)
     return [docx_path, pdf_path]
 
@@ -128,35 +150,128 @@ def fit_issuer_mark(document) -> None:
 
 
 def write_pdf(docx: Path, out: Path, project, *, title: str) -> Path:
-    """Convert with LibreOffice, then fix the metadata so the bytes are reproducible.
+    """The PDF of ``docx`` (as it is now, edited or not), with reproducible metadata.
 
-    The conversion is cached (``<cache>/report``), keyed by the DOCX bytes (deterministic)
-    and the fonts LibreOffice would substitute: a rebuild with the same report skips
-    LibreOffice, which takes a second or more.
+    An unchanged PDF is left alone (same bytes, same time stamp), so that the build record
+    does not take it for a file edited by hand.
+    """
+    date = report_date(project.manifest)
+    for attempt in (1, 2):
+        raw = _converted(docx, project, fresh=attempt == 2)
+        try:
+            _finish_pdf(raw, out, title=title, author=project.unit, date=date)
+            return out
+        except pikepdf.PdfError:
+            log.info("cached report PDF %s is unreadable; converting again", raw)
+    raise BuildError("年度报告转换后的 PDF 无法读取。", path=docx,
+                     hint="删除 build/.cache/report 后重试；或运行 dossier doctor 检查 LibreOffice。")
+
+
+def _converted(docx: Path, project, *, fresh: bool = False) -> Path:
+    """LibreOffice's PDF of ``docx``: cached (``<cache>/report``) by the DOCX bytes and fonts.
+
+    A rebuild with the same report, and the layout check followed by the final PDF, cost
+    one conversion, not two.
     """
     cache = partcache.PartCache(project.cache_dir / "report")
     key = pdf_cache_key(docx)
-    hit = cache.get("pdf", key)
+    hit = None if fresh else cache.get("pdf", key)
     if hit is not None:
-        try:
-            _finish_pdf(hit[0], out, title=title, author=project.unit, date=project.manifest.date)
-            return out
-        except pikepdf.PdfError:
-            log.info("cached report PDF %s is unreadable; converting again", hit[0])
+        return hit[0]
     work = Path(tempfile.mkdtemp(prefix="report-", dir=_work_root(project)))
     try:
         source = work / "report.docx"
         shutil.copyfile(docx, source)
+        # One profile for the report's conversions (one build at a time): LibreOffice's
+        # first start in a new profile costs seconds, and a report takes up to four.
         [result] = libreoffice.convert_to_pdf([source], work / "out",
-                                               profile_dir=work / "profile")
+                                               profile_dir=_work_root(project) / "profile")
         if result.pdf is None:
             raise BuildError(f"年度报告转换为 PDF 失败：{result.error}", path=docx,
                              hint="用 Word 或 WPS 打开该文件另存为 PDF；或运行 dossier doctor 检查 LibreOffice。")
-        _finish_pdf(result.pdf, out, title=title, author=project.unit, date=project.manifest.date)
         cache.put("pdf", key, result.pdf, {"docx": docx.name})
+        hit = cache.get("pdf", key)
+        if hit is not None:
+            return hit[0]
+        kept = _work_root(project) / f"uncached-{key}.pdf"  # the cache could not be written
+        shutil.copyfile(result.pdf, kept)
+        return kept
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return out
+
+
+BODY_BOTTOM_PT = 35 / 25.4 * 72  # the 版心 ends 35 mm above the page's lower edge
+TEXT_DESCENT_PT = 8.0  # from the 版记's last text line's glyph bottoms down to its rule
+TWIPS_PER_PT = 20
+
+
+def place_colophon(content: ReportContent, render) -> ReportContent:
+    """Move the 版记 to the foot of an even page, laying the report out up to three times.
+
+    GB/T 9704 7.5: the 版记 is on the last page, an even page (the back of the sheet), its
+    last line on the 版心's last line. ``render(content)`` writes the DOCX and returns
+    LibreOffice's PDF of it; the first layout says on which page the 版记 falls and how far
+    above the foot; a page break moves it from an odd page, a spacer of that height moves
+    it down. The conversions are cached by the DOCX bytes, so a rebuild converts nothing.
+    """
+    layout = colophon_layout(render(content))
+    while layout is not None and layout[0] % 2 and content.colophon_breaks < 3:
+        content = dataclasses.replace(content, colophon_breaks=content.colophon_breaks + 1)
+        layout = colophon_layout(render(content))
+    if layout is None:
+        return content
+    page_no, bottom = layout
+    shift = bottom - TEXT_DESCENT_PT - BODY_BOTTOM_PT - 1  # 1 pt to spare for Word's metrics
+    if shift < 1:
+        return content
+    moved = dataclasses.replace(
+        content, colophon_space=content.colophon_space + int(shift * TWIPS_PER_PT))
+    after = colophon_layout(render(moved))
+    if after is None or after[0] != page_no:  # pushed over the page: leave it where it was
+        render(content)
+        return content
+    return moved
+
+
+def colophon_layout(pdf_path: Path) -> tuple[int, float] | None:
+    """(page number of the 版记, height of its lowest glyph above the page's lower edge).
+
+    None when the last page has no 印发 line.
+    """
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        page = pdf[len(pdf) - 1]
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        end = text.rfind("印发")
+        if end < 0:
+            return None
+        bottoms = [textpage.get_charbox(i)[1] for i in range(end, end + 2)]
+        return len(pdf), min(bottoms)
+    finally:
+        pdf.close()
+
+
+def sync_pdf(project) -> Path | None:
+    """Make the report PDF from the report DOCX as it is now (edited in Word or not).
+
+    ``pack`` calls it: a report finished by hand in Word goes out as its own PDF, never
+    beside the PDF of the draft it replaced.
+    """
+    docx_path = output_path(project, "report_docx")
+    if not docx_path.is_file():
+        return None
+    from docx import Document
+
+    try:
+        title = "".join(p.text for p in Document(str(docx_path)).paragraphs
+                        if p.style is not None and p.style.name == "公文标题")
+    except Exception:  # noqa: BLE001 - a DOCX that Word saved oddly still converts
+        title = ""
+    return write_pdf(docx_path, output_path(project, "report_pdf"), project,
+                     title=title or project.output_name("年度工作进展和总结报告"))
 
 
 def pdf_cache_key(docx: Path) -> str:
@@ -190,5 +305,13 @@ def _finish_pdf(src: Path, out: Path, *, title: str, author: str, date) -> None:
             Title=pikepdf.String(title), Author=pikepdf.String(author),
             Creator=pikepdf.String("dossier"), Producer=pikepdf.String("dossier, LibreOffice"),
             CreationDate=pikepdf.String(stamp), ModDate=pikepdf.String(stamp)))
-        with atomic_write(out) as tmp:
-            pdf.save(tmp, deterministic_id=True)
+        buffer = io.BytesIO()
+        pdf.save(buffer, deterministic_id=True)
+    data = buffer.getvalue()
+    try:
+        if out.read_bytes() == data:
+            return  # unchanged: keep the file (and its time stamp) as recorded
+    except OSError:
+        pass
+    with atomic_write(out) as tmp:
+        tmp.write_bytes(data)

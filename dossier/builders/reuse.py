@@ -55,9 +55,9 @@ def _file_digest(path: Path) -> str | None:
 
 def last_year_manifest(project) -> Path | None:
     """Last year's manifest (``YYYY.yaml`` or ``.yml``), which the report compares against."""
-    folder = project.root / "manifests"
-    return next((p for p in (folder / f"{project.year - 1}{s}" for s in (".yaml", ".yml"))
-                 if p.is_file()), None)
+    from dossier.manifest import year_manifest
+
+    return year_manifest(project.root, project.year - 1)
 
 
 def _inputs(ctx, name: str) -> object:
