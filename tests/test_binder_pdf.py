@@ -140,7 +140,7 @@ def test_every_item_is_stamped_on_each_of_its_pages(pages_text):
 
 def test_toc_page_numbers_are_where_each_item_is_stamped(pages_text):
     toc = {}
-    for text in pages_text[:6]:
+    for text in pages_text[:15]:
         if re.search(r"目\s+录", text) or toc:
             for line in text.splitlines():
                 if m := TOC_ITEM.match(line):
@@ -172,7 +172,7 @@ def test_bookmarks_and_links_point_to_the_stamped_pages(binder, pages_text):
     assert items["1.1-01"][0] == 3  # tertiary-level files sit under the tertiary
 
     links = set()
-    for page in reader.pages[:6]:
+    for page in reader.pages[:15]:
         for annot in page.get("/Annots") or []:
             annot = annot.get_object()
             if annot.get("/Subtype") == "/Link":
@@ -184,7 +184,7 @@ def test_page_labels_are_roman_then_the_printed_numbers(binder, pages_text):
     labels = PdfReader(binder).page_labels
     assert labels[:3] == ["i", "ii", "iii"]
     stamped = [(i, m.group(1)) for i, t in enumerate(pages_text) if (m := RUNNING.search(t))]
-    assert len(stamped) > 40  # 40 dividers and the evidence pages
+    assert len(stamped) > 20  # the summary page, the dividers and the evidence pages
     assert all(labels[i] == number for i, number in stamped)
     assert labels[stamped[0][0]] == "1"
 
@@ -202,7 +202,7 @@ def test_cover_has_unit_title_and_chinese_date(pages_text):
 
 
 def test_score_table_shows_total_and_grade(pages_text):
-    table = "".join(pages_text[1:3])
+    table = "".join(pages_text[1:4])
     assert "自评得分表" in table and "总分" in table and "未达标" in table
 
 

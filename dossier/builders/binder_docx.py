@@ -202,8 +202,8 @@ def _table(document, header, widths_mm: list[float], body: list[tuple[list[str],
     for cells, bold in body:
         row = table.add_row()  # its cells get w:tcW from w:gridCol
         for i, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
-            _set_cell(cell, text, bold=bold, align=center if i and len(text) < 8 else
-                      WD_ALIGN_PARAGRAPH.LEFT)
+            _set_cell(cell, text, bold=bold, align=WD_ALIGN_PARAGRAPH.LEFT
+                      if i == 1 or len(text) >= 8 else center)
     return table
 
 

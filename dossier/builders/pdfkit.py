@@ -423,8 +423,7 @@ def draw_cover(pdf: FPDF, faces: dict, data: dict) -> None:
     y = _centered(pdf, faces, "小标宋", 30, y + 8, "规范化建设自评佐证材料汇编")
     y = _centered(pdf, faces, "楷体", 14, y + 10, f"（依据《{data['basis']}》）")
     if data["range"]:
-        first, last = data["range"]
-        y = _centered(pdf, faces, "黑体", 14, y + 14, f"本册内容：{first} 至 {last}")
+        y = _centered(pdf, faces, "黑体", 14, y + 14, f"本册内容：{data['range']}")
     _centered(pdf, faces, "仿宋", 14, max(y + 14, 150), data["contents"])
     y = _centered(pdf, faces, "黑体", 18, 222, data["unit"])
     _centered(pdf, faces, "仿宋", 16, y + 8, data["date"])
