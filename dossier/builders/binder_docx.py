@@ -378,12 +378,16 @@ class _Binder:
     def summary(self, entries: list[int]) -> None:
         data = pdfkit.summary_data(self.project, self.ctx.score,
                                    pagemap.summary_sections(self.project, self.ctx.score))
-        paragraph = self.title(data["title"], new_page=False)
-        self.mark(paragraph, entries)
-        self.para(data["intro"])
-        _table(self.document, rows.SCORE_HEADER, [18, 88, 18, 20, 22],
-               [(cells, False) for cells in data["rows"]])
-        self._last = None
+        for n, page in enumerate(data["pages"]):
+            if n == 0:
+                paragraph = self.title(data["title"], new_page=False)
+                self.mark(paragraph, entries)
+                self.para(data["intro"]).paragraph_format.space_after = Pt(4)
+            else:
+                self.para(new_page=True).paragraph_format.space_after = Pt(0)
+            _table(self.document, pdfkit.SUMMARY_HEADER, [22, 120, 24],
+                   [(cells, False) for cells in page])
+            self._last = None
 
     def divider(self, code: str, entries: list[int]) -> None:
         """A section's headings and its divider: points, departments, criteria table."""

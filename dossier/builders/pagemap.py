@@ -43,6 +43,7 @@ from dossier.builders import rows
 VOLUME_OVERHEAD_BYTES = 600_000
 DIVIDER_BYTES = 8_000
 SCORE_ROWS_PER_PAGE = 28  # rows of the score table per page, in both binders
+SUMMARY_ROWS_PER_PAGE = 32  # rows of the summary page's table per page, in both binders
 
 # TOC/bookmark levels
 PRIMARY, SECONDARY, TERTIARY, CRITERION, ITEM = range(5)

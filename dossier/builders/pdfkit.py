@@ -161,15 +161,15 @@ def summary_data(project, score, codes: tuple[str, ...]) -> dict:
     for code in codes:
         if standard.has_tertiary(code):
             t = standard.tertiary(code)
-            table.append([t.code, t.name, points_text(t.points), "0", rows.NO_EVIDENCE])
-            table += [[c.code, c.short, points_text(c.points), "0", rows.NO_EVIDENCE]
-                      for c in t.criteria]
+            table.append([t.code, t.name, points_text(t.points)])
+            table += [[c.code, c.short, points_text(c.points)] for c in t.criteria]
         else:
             e = next(x for x in (*standard.bonus, *standard.deductions) if x.code == code)
-            table.append([e.code, rows.extra_label(e), "", "0", rows.NO_EVIDENCE])
+            table.append([e.code, rows.extra_label(e), ""])
+    per = pagemap.SUMMARY_ROWS_PER_PAGE
     return {"title": rows.EMPTY_SUMMARY_TITLE,
-            "intro": "下列指标未自评得分，也没有佐证材料，不单设分隔页；如有材料，请放入对应文件夹后重新生成。",
-            "rows": table}
+            "intro": "下列指标自评得分均为0，也没有佐证材料，不单设分隔页；如有材料，请放入对应文件夹后重新生成。",
+            "pages": [table[i:i + per] for i in range(0, len(table), per)]}
 
 
 def score_data(project, score) -> dict:
@@ -456,28 +456,34 @@ def draw_score_table(pdf: FPDF, faces: dict, data: dict) -> None:
                     row.cell(text)
 
 
+SUMMARY_HEADER = ("编号", "指标", "分值")
+
+
 def draw_summary(pdf: FPDF, faces: dict, data: dict) -> None:
-    """The page listing the sections with nothing claimed and no evidence."""
-    pdf.add_page()
-    y = _centered(pdf, faces, "小标宋", 20, 22, data["title"])
-    pdf.set_xy(22, y + 4)
-    pdf.set_font(faces["仿宋"], size=11)
-    pdf.multi_cell(0, 6, data["intro"], new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_auto_page_break(True, margin=BODY_BOTTOM)
-    pdf.set_draw_color(*RULE)
+    """The pages listing the sections with nothing claimed and no evidence, broken into
+    pages at the rows the map fixes (the Word binder breaks at the same rows)."""
     head = FontFace(family=faces["黑体"], size_pt=11, fill_color=(225, 225, 225))
-    with pdf.table(col_widths=(18, 88, 18, 20, 22), line_height=6.0, headings_style=head,
-                   text_align=("CENTER", "LEFT", "CENTER", "CENTER", "CENTER"),
-                   repeat_headings=1, padding=(0.6, 1.5)) as table:
-        row = table.row()
-        for text in ("编号", "指标", "分值", "自评得分", "佐证材料"):
-            row.cell(text)
-        for cells in data["rows"]:
+    for n, page in enumerate(data["pages"]):
+        pdf.add_page()
+        y = 22
+        if n == 0:
+            y = _centered(pdf, faces, "小标宋", 20, 22, data["title"])
+            pdf.set_xy(22, y + 4)
+            pdf.set_font(faces["仿宋"], size=11)
+            pdf.multi_cell(0, 6, data["intro"], new_x="LMARGIN", new_y="NEXT")
+            y = pdf.get_y() + 2
+        pdf.set_xy(22, y)
+        pdf.set_font(faces["仿宋"], size=10.5)
+        pdf.set_draw_color(*RULE)
+        with pdf.table(col_widths=(22, 120, 24), line_height=6.0, headings_style=head,
+                       text_align=("CENTER", "LEFT", "CENTER"), padding=(0.5, 1.5)) as table:
             row = table.row()
-            for text in cells:
+            for text in SUMMARY_HEADER:
                 row.cell(text)
-    pdf.set_auto_page_break(False)
+            for cells in page:
+                row = table.row()
+                for text in cells:
+                    row.cell(text)
 
 
 def draw_toc(pdf: FPDF, faces: dict, data: dict) -> None:
