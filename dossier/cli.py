@@ -193,8 +193,8 @@ def sheet(opts: Options, year: int | None, import_file: Path | None) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @year_option
-@click.option("--max-pages", type=int, default=None, help="汇编每册最多页数，超过则分册。")
-@click.option("--max-mb", type=float, default=None, help="汇编每册最大体积（MB），超过则分册。")
+@click.option("--max-pages", type=click.IntRange(min=10), default=None, help="汇编每册最多页数，超过则分册。")
+@click.option("--max-mb", type=click.FloatRange(min=1), default=None, help="汇编每册最大体积（MB），超过则分册。")
 @click.option("--strict", is_flag=True, help="有文件无法转换（以说明页代替）时按失败处理。")
 @click.option("--only", type=click.Choice(["binder", "report", "sheet"]), multiple=True,
               help="只生成指定的部分，可重复。")
@@ -326,6 +326,9 @@ def main(argv: list[str] | None = None) -> None:
     # Library log lines are English and for developers: shown only with --debug.
     logging.basicConfig(level=logging.DEBUG if debug else logging.CRITICAL + 1,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from dossier import clickzh
+
+    clickzh.install(cli)  # click's usage errors and help headings in Chinese
     try:
         rv = cli.main(args=args, prog_name="dossier", standalone_mode=False)
     except click.exceptions.UsageError as exc:

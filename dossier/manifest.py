@@ -16,13 +16,17 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
+from dossier import yamlsafe
 from dossier.errors import InputError
+from dossier.safename import clean_text
 from dossier.standard import DEFAULT_STANDARD, Standard, load_standard
 
 MANIFEST_DIR = "manifests"
 _YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
+_CONTROL_OR_SEPARATOR = re.compile(r"[\x00-\x1f\x7f/\\]|\.\.")
 
 # Facts (系统数据) with their type and meaning; see DESIGN.md, Scoring rules.
 FACTS: dict[str, tuple[type, str]] = {
@@ -94,9 +98,22 @@ class Manifest:
         return self.lines.get("/".join(keys))
 
 
+UNIT_HINT = "写成一行的单位全称，如 泉州市某某生态环境保护综合行政执法大队。"
+
+
+def unit_problem(unit: str) -> str | None:
+    """Why ``unit`` cannot be a unit name (it also names every output file), or None."""
+    if _CONTROL_OR_SEPARATOR.search(unit):
+        return "单位名称中有换行、控制字符、斜杠（/ \\）或“..”，这些不能出现在单位名称里。"
+    if len(unit.strip()) > 60:
+        return f"单位名称有 {len(unit.strip())} 个字，超过 60 个字。"
+    return None
+
+
 def yaml_rt() -> YAML:
     """The round-trip YAML instance used to read and write manifests."""
     y = YAML(typ="rt")
+    y.Constructor = _Constructor
     y.preserve_quotes = True
     y.width = 4096
     y.indent(mapping=2, sequence=4, offset=2)
@@ -129,26 +146,85 @@ def manifest_years(root: Path) -> list[int]:
     return sorted(int(m.group(1)) for p in folder.iterdir() if (m := _YEAR_FILE.match(p.name)))
 
 
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that leaves an impossible date (2022-02-30) as text.
+
+    The parser would raise an unlocated ``day is out of range for month``; as text,
+    the manifest's validation names the key and line instead.
+    """
+
+    def construct_yaml_timestamp(self, node, values=None):  # noqa: D102
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 def read_yaml(path: Path) -> Any:
-    """Parse a YAML file (round-trip), turning syntax errors into InputError with line/column."""
+    """Parse a staff-written YAML file (round-trip): bounded, alias-free, errors in Chinese.
+
+    Every typing mistake found is reported in one error, each with its line (see
+    ``dossier.yamlsafe``).
+    """
     try:
+        size = Path(path).stat().st_size
+        if size > yamlsafe.MAX_BYTES:
+            raise InputError(f"文件有 {size // 1000} KB，超出清单文件的上限"
+                             f"（{yamlsafe.MAX_BYTES // 1000} KB）。", path=path,
+                             hint="清单只需填写分值、说明和系统数据；检查是否误把其他文件另存为了清单。")
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError("文件不是 UTF-8 编码。", path=path,
                          hint="用记事本“另存为”并选择 UTF-8 编码后再试。") from exc
     except OSError as exc:
         raise InputError(f"无法读取文件：{exc.strerror}", path=path) from exc
+    refused = yamlsafe.aliases(text)
+    if refused:
+        raise ManifestErrors(path, [_located(path, p) for p in refused])
     try:
         return yaml_rt().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "格式错误"
-        raise InputError(
-            f"YAML 格式错误（{problem}）。", path=path,
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-            hint="检查该行的缩进、冒号后的空格和引号是否成对；编号请加引号，如 \"1.1.1\"。") from exc
-    except Exception as exc:  # ruamel raises a few unmarked errors (e.g. duplicate keys)
-        raise InputError(f"YAML 格式错误：{exc}", path=path) from exc
+        line = mark.line + 1 if mark else None
+        found = yamlsafe.lint(text)
+        if not any(p.line == line for p in found):
+            message, hint = yamlsafe.explain(f"{exc.problem or ''} {exc.context or ''}")
+            found.append(yamlsafe.Problem(line, message, hint, mark.column + 1 if mark else None))
+        found.sort(key=lambda p: p.line or 0)
+        raise ManifestErrors(path, [_located(path, p) for p in found]) from None
+    except RecursionError:
+        raise InputError("嵌套层数过多，无法读取。", path=path,
+                         hint="清单最多只有三四层缩进；检查是否误粘贴了其他内容。") from None
+    except Exception as exc:  # ruamel raises a few unmarked errors; never show their English
+        message, hint = yamlsafe.explain(str(exc))
+        raise InputError(message, path=path, hint=hint) from None
+
+
+def _located(path: Path, problem: yamlsafe.Problem) -> InputError:
+    return InputError(problem.message, path=path, line=problem.line, column=problem.column,
+                      hint=problem.hint)
+
+
+class ManifestErrors(InputError):
+    """Several mistakes in one manifest, all reported in one run (exit 3)."""
+
+    def __init__(self, path: Path, errors: list[InputError]):
+        self.errors = errors
+        super().__init__(errors[0].message, path=path, line=errors[0].line, hint=errors[0].hint)
+
+    def render(self) -> str:
+        if len(self.errors) == 1:
+            return self.errors[0].render()
+        lines = [f"{self.path}：发现 {len(self.errors)} 处错误，请逐一改正："]
+        for i, error in enumerate(self.errors, start=1):
+            where = f"第{error.line}行：" if error.line else ""
+            lines.append(f"  {i}. {where}{error.message}")
+            if error.hint:
+                lines.append(f"     处理办法：{error.hint}")
+        return "\n".join(lines)
 
 
 def _line(node: Any, key: Any) -> int | None:
@@ -202,11 +278,12 @@ def load_manifest(path: Path, standard: Standard | None = None) -> Manifest:
         line = _line(node if node is not None else data, keys[-1]) if keys else None
         return InputError(message, path=path, line=line, hint=hint)
 
+    errors: list[InputError] = []
     for key in data:
         lines[str(key)] = _line(data, key) or 0
         if key not in TOP_LEVEL:
-            raise err(f"未知的项“{key}”。可用的项：{'、'.join(TOP_LEVEL)}。", key,
-                      hint="检查拼写，或删除该项。")
+            errors.append(err(f"未知的项“{key}”。可用的项：{'、'.join(TOP_LEVEL)}。", key,
+                              hint="检查拼写，或删除该项。"))
 
     standard_id = str(data.get("standard") or DEFAULT_STANDARD)
     if standard is None or standard.id != standard_id:
@@ -214,36 +291,61 @@ def load_manifest(path: Path, standard: Standard | None = None) -> Manifest:
 
     unit = data.get("unit")
     if not unit or not isinstance(unit, str):
-        raise err("缺少单位名称（unit）。", "unit" if "unit" in data else None,
-                  hint="在清单中填写 unit: 单位全称。") if "unit" in data else InputError(
-            "缺少单位名称（unit）。", path=path, hint="在清单中填写 unit: 单位全称。")
+        errors.append(err("缺少单位名称（unit）。", "unit", hint="在清单中填写 unit: 单位全称。")
+                      if "unit" in data else InputError(
+                          "缺少单位名称（unit）。", path=path, hint="在清单中填写 unit: 单位全称。"))
+        unit = ""
+    elif problem := unit_problem(unit):
+        errors.append(err(problem, "unit", hint=UNIT_HINT))
     year = data.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
         if "year" not in data:
-            raise InputError("缺少评估年度（year）。", path=path, hint="在清单中填写 year: 2022。")
-        raise err(f"评估年度“{year}”不是四位年份。", "year")
+            raise _all(path, errors, InputError("缺少评估年度（year）。", path=path,
+                                                hint="在清单中填写 year: 2022。"))
+        raise _all(path, errors, err(f"评估年度“{year}”不是四位年份。", "year"))
     m = _YEAR_FILE.match(path.name)
     if m and int(m.group(1)) != year:
-        raise err(f"文件名是 {path.name}，但其中 year 为 {year}，两者不一致。", "year",
-                  hint="改正 year，或把文件改名为与年度一致。")
+        errors.append(err(f"文件名是 {path.name}，但其中 year 为 {year}，两者不一致。", "year",
+                          hint="改正 year，或把文件改名为与年度一致。"))
 
-    date = _parse_date(data, path, year)
-    claims = _parse_claims(data, standard, path, lines)
-    evidence = _parse_evidence(data, standard, path, lines)
-    exclude = _parse_exclude(data, path)
-    facts = _parse_facts(data, path, lines)
-    bonus = _parse_extras(data, "bonus", BONUS_FIELDS, path)
-    deductions = _parse_extras(data, "deductions", DEDUCTION_FIELDS, path)
+    date = _attempt(errors, lambda: _parse_date(data, path, year), default_date(year))
+    claims = _attempt(errors, lambda: _parse_claims(data, standard, path, lines, errors), {})
+    evidence = _attempt(errors, lambda: _parse_evidence(data, standard, path, lines, errors), {})
+    exclude = _attempt(errors, lambda: _parse_exclude(data, path), ())
+    facts = _attempt(errors, lambda: _parse_facts(data, path, lines, errors), {})
+    bonus = _attempt(errors, lambda: _parse_extras(data, "bonus", BONUS_FIELDS, path, errors), {})
+    deductions = _attempt(
+        errors, lambda: _parse_extras(data, "deductions", DEDUCTION_FIELDS, path, errors), {})
     report = data.get("report") or {}
     if not isinstance(report, dict):
-        raise err("report 应是映射（recipient、summary 等）。", "report")
+        errors.append(err("report 应是映射（recipient、summary 等）。", "report"))
+        report = {}
     for key in report:
         if key not in REPORT_FIELDS:
-            raise InputError(f"report 中未知的项“{key}”。可用的项：{'、'.join(REPORT_FIELDS)}。",
-                             path=path, line=_line(report, key))
+            errors.append(InputError(
+                f"report 中未知的项“{key}”。可用的项：{'、'.join(REPORT_FIELDS)}。",
+                path=path, line=_line(report, key)))
+    if errors:
+        raise _all(path, errors)
     return Manifest(path=path, standard=standard_id, unit=unit.strip(), year=year, date=date,
                     claims=claims, evidence=evidence, exclude=exclude, facts=facts, bonus=bonus,
                     deductions=deductions, report=_plain(report), lines=lines)
+
+
+def _attempt(errors: list, parse, default):
+    """Run one section's parser; its error is collected so later sections still report."""
+    try:
+        return parse()
+    except InputError as exc:
+        errors.append(exc)
+        return default
+
+
+def _all(path: Path, errors: list, last: InputError | None = None) -> InputError:
+    """One error carrying every collected mistake, in line order."""
+    errors = errors + ([last] if last else [])
+    errors.sort(key=lambda e: e.line or 0)
+    return errors[0] if len(errors) == 1 else ManifestErrors(path, errors)
 
 
 def _plain(value: Any) -> Any:
@@ -253,7 +355,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, CommentedSeq)):
         return [_plain(v) for v in value]
     if isinstance(value, str):
-        return str(value)
+        return clean_text(value)
     return value
 
 
@@ -268,76 +370,84 @@ def _parse_date(data: dict, path: Path, year: int) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise InputError(f"日期“{value}”格式不正确。", path=path, line=_line(data, "date"),
+        raise InputError(f"日期“{value}”不存在或格式不正确。", path=path, line=_line(data, "date"),
                          hint="写成 2022-12-20 的形式。") from None
 
 
-def _parse_claims(data: dict, standard: Standard, path: Path, lines: dict) -> dict[str, Claim]:
+def _parse_claims(data: dict, standard: Standard, path: Path, lines: dict,
+                  errors: list) -> dict[str, Claim]:
     node = data.get("claims") or {}
     if not isinstance(node, dict):
         raise InputError("claims 应是“编号: 分值”的映射。", path=path, line=_line(data, "claims"))
     claims: dict[str, Claim] = {}
     for key, value in node.items():
-        code = str(key).strip()
-        line = _line(node, key)
-        lines[f"claims/{code}"] = line or 0
-        if not standard.has_criterion(code):
-            raise InputError(f"claims 中的编号“{code}”不是评价标准的编号。", path=path, line=line,
-                             hint="编号形如 1.1.1（三级指标编号再加序号）；运行 dossier standard 查看全部编号。")
-        criterion = standard.criterion(code)
-        note = ""
-        raw = value
-        if isinstance(value, dict):
-            unknown = [k for k in value if k not in ("points", "note")]
-            if unknown:
-                raise InputError(f"{code} 中未知的项“{unknown[0]}”，只能写 points 和 note。",
-                                 path=path, line=line)
-            raw = value.get("points")
-            note = str(value.get("note") or "").strip()
-        if raw is None or raw == "":
-            claims[code] = Claim(code, None, note, line)
-            continue
-        points = _decimal(raw)
-        if points is None:
-            raise InputError(f"{code} 的自评得分“{raw}”不是数字。", path=path, line=line,
-                             hint=f"填写 0 到 {criterion.points} 之间的数字。")
-        if points < 0 or points > criterion.points:
-            raise InputError(
-                f"{code} 的自评得分 {points} 超出范围：该项满分 {criterion.points} 分。", path=path,
-                line=line, hint=f"填写 0 到 {criterion.points} 之间的数字。")
-        claims[code] = Claim(code, points, note, line)
+        try:
+            code = str(key).strip()
+            line = _line(node, key)
+            lines[f"claims/{code}"] = line or 0
+            if not standard.has_criterion(code):
+                raise InputError(f"claims 中的编号“{code}”不是评价标准的编号。", path=path, line=line,
+                                 hint="编号形如 1.1.1（三级指标编号再加序号）；运行 dossier standard 查看全部编号。")
+            criterion = standard.criterion(code)
+            note = ""
+            raw = value
+            if isinstance(value, dict):
+                unknown = [k for k in value if k not in ("points", "note")]
+                if unknown:
+                    raise InputError(f"{code} 中未知的项“{unknown[0]}”，只能写 points 和 note。",
+                                     path=path, line=line)
+                raw = value.get("points")
+                note = clean_text(value.get("note") or "").strip()
+            if raw is None or raw == "":
+                claims[code] = Claim(code, None, note, line)
+                continue
+            points = _decimal(raw)
+            if points is None:
+                raise InputError(f"{code} 的自评得分“{raw}”不是数字。", path=path, line=line,
+                                 hint=f"填写 0 到 {criterion.points} 之间的数字。")
+            if points < 0 or points > criterion.points:
+                raise InputError(
+                    f"{code} 的自评得分 {points} 超出范围：该项满分 {criterion.points} 分。", path=path,
+                    line=line, hint=f"填写 0 到 {criterion.points} 之间的数字。")
+            claims[code] = Claim(code, points, note, line)
+        except InputError as exc:
+            errors.append(exc)
     return claims
 
 
-def _parse_evidence(data: dict, standard: Standard, path: Path, lines: dict):
+def _parse_evidence(data: dict, standard: Standard, path: Path, lines: dict,
+                    errors: list):
     node = data.get("evidence") or {}
     if not isinstance(node, dict):
         raise InputError("evidence 应是“编号: 文件列表”的映射。", path=path,
                          line=_line(data, "evidence"))
     out: dict[str, tuple[EvidenceOverride, ...]] = {}
     for key, entries in node.items():
-        code = str(key).strip()
-        line = _line(node, key)
-        if not (standard.has_criterion(code) or standard.has_tertiary(code)):
-            raise InputError(f"evidence 中的编号“{code}”不是评价标准或三级指标的编号。",
-                             path=path, line=line, hint="运行 dossier standard 查看全部编号。")
-        if entries is None:
-            continue
-        if not isinstance(entries, list):
-            entries = [entries]
-        items = []
-        for i, entry in enumerate(entries):
-            eline = _item_line(entries, i) if isinstance(entries, CommentedSeq) else line
-            if isinstance(entry, str):
-                file, title = entry, None
-            elif isinstance(entry, dict) and entry.get("file"):
-                file, title = str(entry["file"]), entry.get("title")
-            else:
-                raise InputError(f"evidence {code} 的第{i + 1}项应写成 {{file: 路径, title: 题名}}。",
-                                 path=path, line=eline)
-            items.append(EvidenceOverride(code, file.replace("\\", "/").strip(),
-                                          str(title).strip() if title else None, eline))
-        out[code] = tuple(items)
+        try:
+            code = str(key).strip()
+            line = _line(node, key)
+            if not (standard.has_criterion(code) or standard.has_tertiary(code)):
+                raise InputError(f"evidence 中的编号“{code}”不是评价标准或三级指标的编号。",
+                                 path=path, line=line, hint="运行 dossier standard 查看全部编号。")
+            if entries is None:
+                continue
+            if not isinstance(entries, list):
+                entries = [entries]
+            items = []
+            for i, entry in enumerate(entries):
+                eline = _item_line(entries, i) if isinstance(entries, CommentedSeq) else line
+                if isinstance(entry, str):
+                    file, title = entry, None
+                elif isinstance(entry, dict) and entry.get("file"):
+                    file, title = str(entry["file"]), entry.get("title")
+                else:
+                    raise InputError(f"evidence {code} 的第{i + 1}项应写成 {{file: 路径, title: 题名}}。",
+                                     path=path, line=eline)
+                items.append(EvidenceOverride(code, file.replace("\\", "/").strip(),
+                                              str(title).strip() if title else None, eline))
+            out[code] = tuple(items)
+        except InputError as exc:
+            errors.append(exc)
     return out
 
 
@@ -351,76 +461,82 @@ def _parse_exclude(data: dict, path: Path) -> tuple[str, ...]:
     return tuple(x.replace("\\", "/") for x in node)
 
 
-def _parse_facts(data: dict, path: Path, lines: dict) -> dict[str, Any]:
+def _parse_facts(data: dict, path: Path, lines: dict, errors: list) -> dict[str, Any]:
     node = data.get("facts") or {}
     if not isinstance(node, dict):
         raise InputError("facts 应是映射。", path=path, line=_line(data, "facts"))
     facts: dict[str, Any] = {}
     for key, value in node.items():
-        line = _line(node, key)
-        lines[f"facts/{key}"] = line or 0
-        if key not in FACTS:
-            raise InputError(f"facts 中未知的项“{key}”。可用的项：{'、'.join(FACTS)}。",
-                             path=path, line=line)
-        if value is None or value == "":
-            continue
-        kind, meaning = FACTS[key]
-        if kind is bool:
-            if not isinstance(value, bool):
-                raise InputError(f"facts.{key}（{meaning}）应填 true 或 false。", path=path,
+        try:
+            line = _line(node, key)
+            lines[f"facts/{key}"] = line or 0
+            if key not in FACTS:
+                raise InputError(f"facts 中未知的项“{key}”。可用的项：{'、'.join(FACTS)}。",
+                                 path=path, line=line)
+            if value is None or value == "":
+                continue
+            kind, meaning = FACTS[key]
+            if kind is bool:
+                if not isinstance(value, bool):
+                    raise InputError(f"facts.{key}（{meaning}）应填 true 或 false。", path=path,
+                                     line=line)
+                facts[key] = value
+                continue
+            number = _decimal(value)
+            if number is None or number < 0:
+                raise InputError(f"facts.{key}（{meaning}）的值“{value}”不是非负数字。", path=path,
                                  line=line)
-            facts[key] = value
-            continue
-        number = _decimal(value)
-        if number is None or number < 0:
-            raise InputError(f"facts.{key}（{meaning}）的值“{value}”不是非负数字。", path=path,
-                             line=line)
-        if kind is int and number != number.to_integral_value():
-            raise InputError(f"facts.{key}（{meaning}）应为整数，实际为 {value}。", path=path,
-                             line=line)
-        if key == "efficiency_score" and number > 100:
-            raise InputError(f"facts.efficiency_score 为 {value}，应在 0 到 100 之间。",
-                             path=path, line=line)
-        facts[key] = int(number) if kind is int else number
+            if kind is int and number != number.to_integral_value():
+                raise InputError(f"facts.{key}（{meaning}）应为整数，实际为 {value}。", path=path,
+                                 line=line)
+            if key == "efficiency_score" and number > 100:
+                raise InputError(f"facts.efficiency_score 为 {value}，应在 0 到 100 之间。",
+                                 path=path, line=line)
+            facts[key] = int(number) if kind is int else number
+        except InputError as exc:
+            errors.append(exc)
     return facts
 
 
-def _parse_extras(data: dict, section: str, fields: dict, path: Path) -> dict[str, Any]:
+def _parse_extras(data: dict, section: str, fields: dict, path: Path, errors: list) -> dict[str, Any]:
     node = data.get(section) or {}
     if not isinstance(node, dict):
         raise InputError(f"{section} 应是映射。", path=path, line=_line(data, section))
     out: dict[str, Any] = {}
     for key, value in node.items():
-        line = _line(node, key)
-        if key not in fields:
-            raise InputError(f"{section} 中未知的项“{key}”，可用的项：{'、'.join(fields)}。",
-                             path=path, line=line)
-        spec = fields[key]
-        if value is None:
-            continue
-        if spec is bool:
-            if not isinstance(value, bool):
-                raise InputError(f"{section}.{key} 应填 true 或 false。", path=path, line=line)
-            out[key] = value
-            continue
-        if not isinstance(value, dict):
-            raise InputError(f"{section}.{key} 应写成 {{{', '.join(spec)}}} 的形式。", path=path,
-                             line=line)
-        entry = {}
-        for name, kind in spec.items():
-            v = value.get(name)
-            if v is None:
-                entry[name] = False if kind is bool else 0
-            elif kind is bool and not isinstance(v, bool):
-                raise InputError(f"{section}.{key}.{name} 应填 true 或 false。", path=path, line=line)
-            elif kind is int and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
-                raise InputError(f"{section}.{key}.{name} 应填非负整数（次数或人数）。", path=path,
-                                 line=line)
-            else:
-                entry[name] = v
-        for name in value:
-            if name not in spec:
-                raise InputError(f"{section}.{key} 中未知的项“{name}”，可用的项：{'、'.join(spec)}。",
+        try:
+            line = _line(node, key)
+            if key not in fields:
+                raise InputError(f"{section} 中未知的项“{key}”，可用的项：{'、'.join(fields)}。",
                                  path=path, line=line)
-        out[key] = entry
+            spec = fields[key]
+            if value is None:
+                continue
+            if spec is bool:
+                if not isinstance(value, bool):
+                    raise InputError(f"{section}.{key} 应填 true 或 false。", path=path, line=line)
+                out[key] = value
+                continue
+            if not isinstance(value, dict):
+                raise InputError(f"{section}.{key} 应写成 {{{', '.join(spec)}}} 的形式。", path=path,
+                                 line=line)
+            entry = {}
+            for name, kind in spec.items():
+                v = value.get(name)
+                if v is None:
+                    entry[name] = False if kind is bool else 0
+                elif kind is bool and not isinstance(v, bool):
+                    raise InputError(f"{section}.{key}.{name} 应填 true 或 false。", path=path, line=line)
+                elif kind is int and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+                    raise InputError(f"{section}.{key}.{name} 应填非负整数（次数或人数）。", path=path,
+                                     line=line)
+                else:
+                    entry[name] = v
+            for name in value:
+                if name not in spec:
+                    raise InputError(f"{section}.{key} 中未知的项“{name}”，可用的项：{'、'.join(spec)}。",
+                                     path=path, line=line)
+            out[key] = entry
+        except InputError as exc:
+            errors.append(exc)
     return out

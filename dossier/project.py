@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from dossier.errors import InputError
 from dossier.manifest import Claim, Manifest, find_manifest, load_manifest
+from dossier.safename import safe_component
 from dossier.scan import EvidenceFile, ScanResult, scan_evidence
 from dossier.standard import Standard, load_standard
 
@@ -82,8 +83,8 @@ class Project:
         return self.manifest.claims.get(code)
 
     def output_name(self, suffix: str) -> str:
-        """File name of an output, e.g. ``<unit>-2022-佐证材料汇编.pdf``."""
-        return f"{self.unit}-{self.year}-{suffix}"
+        """File name of an output, e.g. ``<unit>-2022-佐证材料汇编.pdf`` (unit made safe)."""
+        return f"{safe_component(self.unit)}-{self.year}-{suffix}"
 
     def templates_dir(self) -> Path:
         """The workspace's own templates (overrides of the packaged ones)."""

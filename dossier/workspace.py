@@ -15,7 +15,15 @@ from pathlib import Path
 from dossier.cnformat import cn_number as _cn_num
 from dossier.cnformat import pts as _pts
 from dossier.errors import InputError
-from dossier.manifest import BONUS_FIELDS, DEDUCTION_FIELDS, FACTS, find_manifest, load_manifest
+from dossier.manifest import (
+    BONUS_FIELDS,
+    DEDUCTION_FIELDS,
+    FACTS,
+    UNIT_HINT,
+    find_manifest,
+    load_manifest,
+    unit_problem,
+)
 from dossier.standard import DEFAULT_STANDARD, Criterion, Standard, Tertiary, load_standard
 
 _ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -142,6 +150,8 @@ def init_workspace(root: Path, year: int, unit: str | None = None, from_year: in
     if not unit:
         raise InputError("请用 --unit 指定单位全称。", hint="例如：dossier init --year 2023 --unit "
                          "泉州市某某生态环境保护综合行政执法大队")
+    if problem := unit_problem(unit):
+        raise InputError(problem, hint=UNIT_HINT)
     standard = load_standard(standard_id)
     added: list[Path] = []
     manifest_dir = root / "manifests"
