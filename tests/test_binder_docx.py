@@ -281,6 +281,14 @@ def test_word_binder_converted_by_libreoffice_has_the_pdf_binders_pages_and_toc(
     converted = tmp_path / "binder.pdf"
     pages = len(PdfReader(converted).pages)
     assert pages == len(PdfReader(pdf_binder).pages)
+    outline = []
+
+    def walk(nodes):
+        for node in nodes:
+            walk(node) if isinstance(node, list) else outline.append(node.title)
+
+    walk(PdfReader(pdf_binder).outline)
+    assert outline[3:] == [t for t, _n, _a in _toc(document)]  # after 封面, 自评得分表, 目录
     word, pdf = _page_keys(converted), _page_keys(pdf_binder)
     assert word == pdf and sum(1 for item, _n in word if item) >= 6
     text = subprocess.run(["pdftotext", "-layout", str(converted), "-"], check=True,

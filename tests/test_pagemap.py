@@ -191,3 +191,13 @@ def test_a_volume_too_long_for_one_item_names_it_and_its_range(project):
     assert big.range_text(project.standard) == "3.1 完成装备配备（佐证 3.1.1-01）"
     assert ranges[0] == "1.1 党组织建设（佐证 1.1-01 至 1.1.1-02）"
     assert len(set(ranges)) == len(ranges)
+
+
+def test_the_oversize_message_names_the_item_its_file_and_the_limit(project):
+    from dossier.builders.binder_pdf import oversize_message
+
+    pm = plan(project, pages_of, FixedLayout(toc_lines=40), max_pages=12)
+    (big,) = [v for v in pm.volumes if v.oversize]
+    message = oversize_message(big, 12)
+    assert f"第{big.number}册共 {big.total_pages} 页，超过 --max-pages 12" in message
+    assert "佐证 3.1.1-01（" in message and "d.txt，12 页" in message
