@@ -97,6 +97,9 @@ def _setup_styles(document) -> None:
         fmt = style.paragraph_format
         fmt.space_before, fmt.space_after = Pt(0), Pt(4)
         fmt.keep_with_next = True  # a heading never stands alone at a page foot
+    footer = styles["Footer"]  # the stamp line: its own right tab, nothing inherited
+    docxkit.set_style_font(footer, HEADING_FONT, LATIN_FONT, STAMP_PT)
+    footer.paragraph_format.tab_stops.clear_all()
     for level in range(1, 6):
         style = styles.add_style(f"toc {level}", 1)
         style.base_style = styles["Normal"]
