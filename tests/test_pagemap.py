@@ -201,3 +201,22 @@ def test_the_oversize_message_names_the_item_its_file_and_the_limit(project):
     message = oversize_message(big, 12)
     assert f"第{big.number}册共 {big.total_pages} 页，超过 --max-pages 12" in message
     assert "佐证 3.1.1-01（" in message and "d.txt，12 页" in message
+
+
+def test_items_of_a_bonus_item_are_numbered_under_it_once_the_model_has_them(project):
+    import dataclasses
+
+    from dossier.project import EvidenceItem
+
+    source = project.items_for("1.2.1")[0]
+    award = EvidenceItem("B1-01", "B1", 1, source.file, "大练兵表彰通报")
+    with_bonus = dataclasses.replace(project, items={**project.items, "B1": (award,)})
+    (vol,) = plan(with_bonus, lambda it: 2 if it.number == "B1-01" else pages_of(it),
+                  FixedLayout()).volumes
+    b1 = next(e for e in vol.toc if e.key == "B1")
+    item = next(e for e in vol.toc if e.key == "B1-01")
+    assert b1.text == "B1 大练兵成绩（加分项）" and item.text == "B1-01 大练兵表彰通报"
+    assert vol.toc.index(item) == vol.toc.index(b1) + 1 and item.level == ITEM
+    block = next(b for b in vol.items() if b.item.number == "B1-01")
+    assert block.section == "B1" and vol.blocks[vol.blocks.index(block) - 1].section == "B1"
+    assert [s.running for s in vol.stamps() if s.number == "B1-01"] == [block.first, block.first + 1]

@@ -302,7 +302,7 @@ class _Binder:
         self.cover()
         self.score_table()
         self.toc()
-        items = self.project.all_items()
+        items = pagemap.binder_items(self.project)
         with self.ctx.progress.task("生成Word汇编页面图片", total=None):
             self.page_cache.prepare([w for it in items if (w := self._wanted(it))],
                                     os.cpu_count() or 1)

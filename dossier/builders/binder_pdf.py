@@ -118,7 +118,7 @@ def oversize_message(volume: pagemap.Volume, max_pages: int | None) -> str:
 def item_pages(ctx) -> dict[str, int]:
     """Pages of every evidence item in the binder: its conversion's, or 1 (a placeholder)."""
     out = {}
-    for item in ctx.project.all_items():
+    for item in pagemap.binder_items(ctx.project):
         conv = ctx.converted.get(item.file.sha256) if item.file.sha256 else None
         ok = conv is not None and conv.pages > 0 and Path(conv.pdf).is_file()
         out[item.number] = conv.pages if ok else 1
@@ -194,7 +194,7 @@ def _size(path: Path) -> int:
 def _sources(ctx, tmp: Path) -> dict[str, _Source]:
     """The PDF of every evidence item: its conversion, or a placeholder made here."""
     out = {}
-    for item in ctx.project.all_items():
+    for item in pagemap.binder_items(ctx.project):
         conv = ctx.converted.get(item.file.sha256) if item.file.sha256 else None
         if conv is not None and conv.pages > 0 and Path(conv.pdf).is_file():
             out[item.number] = _Source(Path(conv.pdf), conv.pages)
@@ -213,7 +213,7 @@ def _placeholder(item, tmp: Path, reason: str) -> _Source:
 
 
 def _checked(ctx, sources: dict[str, _Source], tmp: Path) -> dict[str, _Source]:
-    by_item = {it.number: it for it in ctx.project.all_items()}
+    by_item = {it.number: it for it in pagemap.binder_items(ctx.project)}
     out = {}
     for number, src in sources.items():
         try:

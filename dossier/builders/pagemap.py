@@ -106,13 +106,9 @@ def sections(standard) -> list[str]:
         e.code for e in (*standard.bonus, *standard.deductions)]
 
 
-def section_items(project, code: str) -> list:
-    """The evidence items of a section in binder order (its own, then its criteria's)."""
-    items = list(project.items_for(code))
-    if project.standard.has_tertiary(code):
-        for c in project.standard.tertiary(code).criteria:
-            items.extend(project.items_for(c.code))
-    return items
+def binder_items(project) -> list:
+    """Every evidence item in binder order, those of the bonus/deduction items included."""
+    return [it for code in sections(project.standard) for it in rows.section_items(project, code)]
 
 
 def summary_sections(project, score) -> tuple[str, ...]:
@@ -120,7 +116,7 @@ def summary_sections(project, score) -> tuple[str, ...]:
     claimed = {s.code: s.claimed for s in score.tertiary}
     claimed.update({e.code: e.points for e in (*score.bonus_items, *score.deduction_items)})
     return tuple(code for code in sections(project.standard)
-                 if not claimed.get(code) and not section_items(project, code))
+                 if not claimed.get(code) and not rows.section_items(project, code))
 
 
 @dataclass(frozen=True)
@@ -360,7 +356,7 @@ def _units(project, pages_of: Callable[[Any], int], bytes_of: Callable[[Any], in
         divider = Block(DIVIDER, code, None, max(1, layout.divider_pages(code)), DIVIDER_BYTES)
         blocks[(DIVIDER, code)] = divider
         items = [Block(ITEM_BLOCK, code, it, max(1, int(pages_of(it))), int(bytes_of(it)))
-                 for it in section_items(project, code)]
+                 for it in rows.section_items(project, code)]
         blocks.update(((ITEM_BLOCK, b.item.number), b) for b in items)
         units.append([divider, *items[:1]])
         units.extend([b] for b in items[1:])

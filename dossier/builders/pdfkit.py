@@ -166,18 +166,16 @@ def summary_data(project, score, codes: tuple[str, ...]) -> dict:
         else:
             e = next(x for x in (*standard.bonus, *standard.deductions) if x.code == code)
             table.append([e.code, rows.extra_label(e), ""])
-    per = pagemap.SUMMARY_ROWS_PER_PAGE
     return {"title": rows.EMPTY_SUMMARY_TITLE,
             "intro": "下列指标自评得分均为0，也没有佐证材料，不单设分隔页；如有材料，请放入对应文件夹后重新生成。",
-            "pages": [table[i:i + per] for i in range(0, len(table), per)]}
+            "pages": rows.paged(table, pagemap.SUMMARY_ROWS_PER_PAGE)}
 
 
 def score_data(project, score) -> dict:
     """自评得分表 from the shared rows (``rows.score_rows``), split into pages by the map."""
     table = [[r.kind, *r.cells] for r in rows.score_rows(project, score)]
     return {"subtitle": f"{project.unit}（{project.year}年度）",
-            "pages": [table[i:i + pagemap.SCORE_ROWS_PER_PAGE]
-                      for i in range(0, len(table), pagemap.SCORE_ROWS_PER_PAGE)]}
+            "pages": rows.paged(table, pagemap.SCORE_ROWS_PER_PAGE)}
 
 
 def layout_data(project, score) -> dict:

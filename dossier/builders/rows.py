@@ -111,13 +111,14 @@ class ScoreRow:
         return self.kind not in ("tertiary", "bonus", "deduction")
 
 
-def section_items(project, code: str) -> int:
-    """Evidence items of a tertiary (its own and its criteria's) or of a bonus/deduction."""
+def section_items(project, code: str) -> list:
+    """The evidence items of a tertiary (its own, then its criteria's, in binder order)
+    or of a bonus/deduction item."""
+    items = list(project.items_for(code))
     if project.standard.has_tertiary(code):
-        t = project.standard.tertiary(code)
-        return len(project.items_for(code)) + sum(len(project.items_for(c.code))
-                                                  for c in t.criteria)
-    return len(project.items_for(code))
+        for c in project.standard.tertiary(code).criteria:
+            items.extend(project.items_for(c.code))
+    return items
 
 
 def score_rows(project, score) -> list[ScoreRow]:
@@ -128,7 +129,7 @@ def score_rows(project, score) -> list[ScoreRow]:
     primary = {s.code: s for s in score.primary}
     secondary = {s.code: s for s in score.secondary}
     tertiary = {s.code: s for s in score.tertiary}
-    counts = {t.code: section_items(project, t.code) for t in standard.tertiaries()}
+    counts = {t.code: len(section_items(project, t.code)) for t in standard.tertiaries()}
     rows = []
     for p in standard.primary:
         p_items = sum(counts[t.code] for s in p.secondary for t in s.tertiary)
@@ -155,6 +156,6 @@ def score_rows(project, score) -> list[ScoreRow]:
     return rows
 
 
-def score_pages(rows: list[ScoreRow], per_page: int) -> list[list[ScoreRow]]:
-    """The rows of each page of the score table: both binders break it at the same rows."""
-    return [rows[i:i + per_page] for i in range(0, len(rows), per_page)] or [[]]
+def paged(table: list, per_page: int) -> list[list]:
+    """A table's rows page by page: both binders break a table at the same rows."""
+    return [table[i:i + per_page] for i in range(0, len(table), per_page)] or [[]]
