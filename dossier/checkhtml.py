@@ -37,7 +37,7 @@ def render_html(report: CheckReport, project: Project) -> str:
 
 
 def write_report(report: CheckReport, project: Project) -> Path:
-    from dossier.builders import output_path
+    from dossier.outputs import output_path
 
     path = output_path(project, "check_html")
     path.parent.mkdir(parents=True, exist_ok=True)

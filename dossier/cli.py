@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from dossier.builders import PARTS
 from dossier.errors import DossierError, ExitCode
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -168,10 +169,15 @@ def score(opts: Options, year: int | None, fmt: str) -> None:
 @cli.command(context_settings=CONTEXT)
 @year_option
 @click.option("--import", "import_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="读回填好的得分表，把自评得分和说明写入清单。")
+              default=None, help="读回填好的得分表，把自评得分和说明写入清单（先备份清单）。")
+@click.option("--force", is_flag=True,
+              help="导入在清单最近一次修改之前导出的得分表（表中内容覆盖清单此后的修改）。")
 @click.pass_obj
-def sheet(opts: Options, year: int | None, import_file: Path | None) -> None:
+def sheet(opts: Options, year: int | None, import_file: Path | None, force: bool) -> None:
     """写出自评得分表（Excel），或把填好的得分表读回清单。
+
+    导入时核对表中的单位和年度；表是在清单最近一次修改之前导出的，需加 --force。
+    扣分项按正数填写，从总分中减去。
 
     \b
     示例：
@@ -179,16 +185,29 @@ def sheet(opts: Options, year: int | None, import_file: Path | None) -> None:
       dossier sheet --import 自评得分表.xlsx  读回自评得分和自评说明
     """
     project = opts.project(year)
-    from dossier.builders.sheet import import_sheet, write_sheet
-
     if import_file is None:
-        click.echo(str(write_sheet(project)))
+        _build_parts(project, only=("sheet",))
         return
-    changes = import_sheet(project, import_file)
-    if not changes:
+    from dossier.sheetimport import import_sheet
+
+    result = import_sheet(project, import_file, force=force)
+    if not result.changes:
         click.echo("得分表与清单一致，清单未改动。")
-    for change in changes:
+    for change in result.changes:
         click.echo(str(change))
+    if result.backup:
+        click.echo(f"原清单已备份为 {result.backup}", err=True)
+
+
+def _build_parts(project, **options) -> None:
+    """Run the builders asked for (the one registry), print their files, exit with the result."""
+    from dossier.builders import BuildOptions, build_all
+    from dossier.progress import default_progress
+
+    result = build_all(project, BuildOptions(**options), progress=default_progress())
+    for path in result.paths():
+        click.echo(str(path))
+    raise SystemExit(result.exit_code)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -196,8 +215,8 @@ def sheet(opts: Options, year: int | None, import_file: Path | None) -> None:
 @click.option("--max-pages", type=click.IntRange(min=10), default=None, help="汇编每册最多页数，超过则分册。")
 @click.option("--max-mb", type=click.FloatRange(min=1), default=None, help="汇编每册最大体积（MB），超过则分册。")
 @click.option("--strict", is_flag=True, help="有文件无法转换（以说明页代替）时按失败处理。")
-@click.option("--only", type=click.Choice(["binder", "report", "sheet"]), multiple=True,
-              help="只生成指定的部分，可重复。")
+@click.option("--only", type=click.Choice(list(PARTS)), multiple=True,
+              help="只生成指定的部分，可重复：binder 汇编，report 年度报告，sheet 得分表。")
 @click.option("--rebuild", is_flag=True, help="即使内容未变化也重新生成全部文件。")
 @click.pass_obj
 def build(opts: Options, year: int | None, max_pages: int | None, max_mb: float | None,
@@ -210,17 +229,10 @@ def build(opts: Options, year: int | None, max_pages: int | None, max_mb: float 
     示例：
       dossier build
       dossier build --max-pages 300
+      dossier build --only sheet
     """
-    from dossier.builders import BuildOptions, build_all
-    from dossier.progress import default_progress
-
-    project = opts.project(year)
-    result = build_all(project, BuildOptions(max_pages=max_pages, max_mb=max_mb, strict=strict,
-                                             only=only, reuse=not rebuild),
-                       progress=default_progress())
-    for path in result.paths():
-        click.echo(str(path))
-    raise SystemExit(result.exit_code)
+    _build_parts(opts.project(year), max_pages=max_pages, max_mb=max_mb, strict=strict,
+                 only=only, reuse=not rebuild)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -233,14 +245,7 @@ def report(opts: Options, year: int | None) -> None:
     示例：
       dossier report
     """
-    from dossier.builders import BuildOptions, build_all
-    from dossier.progress import default_progress
-
-    project = opts.project(year)
-    result = build_all(project, BuildOptions(only=("report",)), progress=default_progress())
-    for path in result.paths():
-        click.echo(str(path))
-    raise SystemExit(result.exit_code)
+    _build_parts(opts.project(year), only=("report",))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -271,7 +276,10 @@ def pack(opts: Options, year: int | None, no_originals: bool, force: bool) -> No
         built = build_all(project, BuildOptions(keep_edited=True), progress=progress)
         if built.errors:
             raise SystemExit(built.exit_code)
-    result = pack_archive(project, collect_outputs(project), report.findings,
+    from dossier.sheetimport import sheet_findings
+
+    findings = [*report.findings, *sheet_findings(project)]  # a hand-edited sheet that disagrees
+    result = pack_archive(project, collect_outputs(project), findings,
                           originals=not no_originals, force=force, progress=progress)
     for line in (*result.notes, *result.warnings):
         click.echo(line, err=True)

@@ -47,14 +47,13 @@ from dossier import __version__, sm3
 from dossier.errors import DossierError, ExitCode
 from dossier.fsutil import atomic_write
 from dossier.names import dates_in_name
+from dossier.outputs import OUTPUTS, label
 from dossier.pii import PiiHit, scan_items
 from dossier.progress import Progress
 
 log = logging.getLogger(__name__)
 
-ROLES = {"binder_pdf": "证据材料汇编（PDF）", "binder_docx": "证据材料汇编（Word）",
-         "report_docx": "年度工作报告（Word）", "report_pdf": "年度工作报告（PDF）",
-         "sheet_xlsx": "自评评分表（Excel）"}
+ROLES = {o.role: o.label for o in OUTPUTS if o.builder}  # labels: dossier.outputs, one table
 ORIGINALS_DIR = "原件"
 CONTENTS_NAME = "清单.json"
 INDEX_NAME = "归档目录.xlsx"
@@ -243,9 +242,7 @@ def _volume_number(role: str) -> int:
 
 
 def _role_label(role: str) -> str:
-    if role.startswith("binder_pdf_"):
-        return f"证据材料汇编（PDF）第{_volume_number(role)}册"
-    return ROLES.get(role, role)
+    return label(role)
 
 
 def _item_entry(project, item, seq: int, bag_dir: Path | None) -> dict:
@@ -320,6 +317,8 @@ def write_index(target: Path, contents: dict, date: dt.date) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from dossier.xlsxtext import append_row  # titles and names are people's text, never formulas
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "归档目录"
@@ -327,8 +326,8 @@ def write_index(target: Path, contents: dict, date: dt.date) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for e in contents["items"]:
-        sheet.append((e["seq"], e["archival_code"], e["title"], e["department"], e["date"],
-                      e["pages"], e["sha256"], e["path"] or "（未随包提供原件）"))
+        append_row(sheet, (e["seq"], e["archival_code"], e["title"], e["department"], e["date"],
+                           e["pages"], e["sha256"], e["path"] or "（未随包提供原件）"))
     for column, width in zip("ABCDEFGH", (6, 18, 40, 16, 12, 6, 66, 50), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from dossier.cnformat import percent
 from dossier.cnformat import pts as _pts
 from dossier.errors import InputError, StandardError
 from dossier.manifest import FACTS
@@ -54,10 +55,6 @@ class FactDecision:
     reason: str
 
 
-def _pct(n: int, d: int) -> str:
-    return f"{n}/{d}={q(Decimal(n) * 100 / d).normalize():f}%"
-
-
 class _Facts:
     """Fact lookups that turn impossible ratios into input errors naming the line."""
 
@@ -87,24 +84,39 @@ class _Facts:
                 f"（{FACTS[den_key][1]}）{d}，数据矛盾。", "核对这两项人数后再试。")
         ok = n * 100 >= d * pct if at_least else n * 100 <= d * pct
         sign = "≥" if at_least else "≤"
-        return ok, f"{label} {_pct(n, d)}（要求{sign}{pct}%）"
+        shown = percent(n, d, at_least=pct) if at_least else percent(n, d, at_most=pct)
+        return ok, f"{label} {n}/{d}={shown}%（要求{sign}{pct}%）"
+
+
+# A rule's sentence is made of the clauses that decide it, so it never shows a clause that
+# contradicts the points (full points beside "已报市级同意：否").
 
 
 def _all(*parts):
+    """Holds when every part holds; when one fails, the failing parts are the reason."""
     values = [v for v, _ in parts]
     value = False if False in values else (None if None in values else True)
-    return value, "，".join(t for _, t in parts)
+    deciding = [t for v, t in parts if v is False] if value is False else [t for _, t in parts]
+    return value, "，".join(deciding)
 
 
 def _any(*parts):
+    """Holds when one part holds, which is then the reason; fails only when all fail."""
     values = [v for v, _ in parts]
     value = True if True in values else (None if None in values else False)
-    return value, "，".join(t for _, t in parts)
+    deciding = [t for v, t in parts if v is True] if value is True else [t for _, t in parts]
+    return value, "，".join(deciding)
 
 
 def _flag(f: _Facts, key: str, label: str):
     v = f.get(key)
     return v, f"{label}：{'系统数据未填' if v is None else ('是' if v else '否')}"
+
+
+def _within(part, words: str):
+    """A part whose holding needs saying why nothing else is asked (借调未超比例)."""
+    value, text = part
+    return value, f"{text}，{words}" if value else text
 
 
 def _at_least(f: _Facts, key: str, minimum: Decimal, label: str, unit: str):
@@ -131,7 +143,8 @@ _RULES: dict[str, Callable[[_Facts], tuple[bool | None, str]]] = {
     "secondment_ratio": lambda f: f.ratio("seconded_staff", "staff_total", 10, False,
                                           "借调人员"),
     "secondment_reported": lambda f: _any(
-        f.ratio("seconded_staff", "staff_total", 10, False, "借调人员"),
+        _within(f.ratio("seconded_staff", "staff_total", 10, False, "借调人员"),
+                "未超过比例，无需报市级同意"),
         _flag(f, "secondment_reported", "超比例借调已报市级同意")),
     "grid_leads": lambda f: _at_least(f, "grid_leads", Decimal(4), "网格巡查线索转执法", "条"),
     "mobile_logins": lambda f: _all(

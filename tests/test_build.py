@@ -12,7 +12,7 @@ from tests import factories
 from .conftest import run_dossier
 
 pytestmark = pytest.mark.slow
-ROLES = ["binder_pdf", "binder_docx", "report", "sheet_xlsx"]
+ROLES = ["binder_pdf", "binder_docx", "report", "sheet"]
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_deleted_output_is_built_again(workspace):
     assert sheet.exists()
     sheet.unlink()
     result = _build(workspace)
-    assert "sheet_xlsx" not in result.reused and sheet.exists()
+    assert "sheet" not in result.reused and sheet.exists()
 
 
 def test_report_edited_in_word_is_backed_up_before_rebuild(workspace):
@@ -131,7 +131,7 @@ def test_unwritable_output_fails_that_builder_only_and_spoils_nothing(workspace)
     sheet.rmdir()
     again = _build(workspace)
     assert not (report.parent / "备份").exists()  # fresh outputs are not mistaken for edits
-    assert "report" in again.reused and "sheet_xlsx" not in again.reused
+    assert "report" in again.reused and "sheet" not in again.reused
 
 
 def test_ctrl_c_exits_130_without_traceback_and_keeps_previous_outputs(workspace):
@@ -157,3 +157,89 @@ def test_ctrl_c_exits_130_without_traceback_and_keeps_previous_outputs(workspace
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "已中断" in err
     assert report.read_bytes() == before  # outputs are replaced only when complete
+
+
+# -- one registry, one record, figures computed once --------------------------------------------
+
+
+def test_builders_registry_is_what_only_and_the_outputs_table_read():
+    from dossier import outputs
+    from dossier.builders import BUILDERS, PARTS
+
+    assert list(BUILDERS) == ROLES and PARTS == ("binder", "report", "sheet")
+    written = [role for b in BUILDERS.values() for role in b.roles]
+    assert written == [o.role for o in outputs.OUTPUTS if o.builder]
+    assert all(outputs.output(r).builder == b.name for b in BUILDERS.values() for r in b.roles)
+    assert outputs.label("sheet_xlsx") == "自评得分表（Excel）"
+    assert outputs.label("binder_pdf_2") == "佐证材料汇编（PDF）第2册"
+
+
+def test_sheet_command_records_its_file_so_build_neither_backs_it_up_nor_calls_it_edited(workspace):
+    made = run_dossier("-C", str(workspace), "sheet")
+    assert made.exit_code == 0, made.stderr
+    sheet = output_path(load_project(workspace), "sheet_xlsx")
+    assert made.stdout.strip() == str(sheet)
+    built = run_dossier("-C", str(workspace), "build")
+    assert built.exit_code == 0, built.stderr
+    assert not (sheet.parent / "备份").exists()
+    assert "修改过" not in built.stderr and "自评得分表（Excel）" in built.stderr  # reused
+    assert _build(workspace).reused == ROLES
+
+
+def test_console_summary_gives_the_binders_own_figures(workspace):
+    import re
+
+    import pypdf
+
+    result = run_dossier("-C", str(workspace), "build")
+    assert result.exit_code == 0, result.stderr
+    project = load_project(workspace)
+    binder = output_path(project, "binder_pdf")
+    pages = len(pypdf.PdfReader(binder).pages)
+    stamp = re.compile(r"佐证 [0-9.]+-\d\d · \d+/\d+")  # the stamp on every evidence page
+    stamped = sum(1 for page in pypdf.PdfReader(binder).pages
+                  if stamp.search((page.extract_text() or "").replace("\x00", "")))
+    assert stamped == 3
+    line = f"完成：2 件佐证材料，{stamped} 页；佐证材料汇编共 {pages} 页"
+    assert line in result.stderr  # 2-page PDF + one photo; the PDF's real page count
+    again = run_dossier("-C", str(workspace), "build")  # reused: the recorded figures, not 0
+    assert line in again.stderr and "沿用上次生成的" in again.stderr
+
+
+def test_pack_refuses_a_hand_edited_sheet_that_contradicts_the_manifest(workspace):
+    import openpyxl
+
+    assert run_dossier("-C", str(workspace), "build").exit_code == 0
+    sheet = output_path(load_project(workspace), "sheet_xlsx")
+    book = openpyxl.load_workbook(sheet)
+    ws = book.active
+    row = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 4).value).startswith("1.1.1 "))
+    ws.cell(row, 6).value = 0.5
+    book.save(sheet)
+    refused = run_dossier("-C", str(workspace), "pack")
+    assert refused.exit_code == 1
+    assert "1.1.1 自评得分：清单 1，表中 0.5" in refused.stderr
+    assert "dossier sheet --import build/2022/自评得分表.xlsx" in refused.stderr
+    assert not list((workspace / "build" / "2022").glob("*.zip"))
+    imported = run_dossier("-C", str(workspace), "sheet", "--import", str(sheet))
+    assert imported.exit_code == 0, imported.stderr
+    packed = run_dossier("-C", str(workspace), "pack")
+    assert packed.exit_code == 0, packed.stderr
+
+
+def test_a_crafted_build_record_never_moves_a_file_outside_build(workspace):
+    import json
+
+    _build(workspace)
+    decoy = workspace / "decoy.txt"
+    decoy.write_text("不要移动我", encoding="utf-8")
+    record = workspace / "build" / ".cache" / "outputs-2022.json"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    for name in data["roles"]:
+        data["roles"][name]["files"] = [["decoy.txt", [1, 1]], [str(decoy), [1, 1]],
+                                        ["build/2022/../../decoy.txt", [1, 1]]]
+    record.write_text(json.dumps(data), encoding="utf-8")
+    result = _build(workspace)
+    assert not result.errors and result.reused == []
+    assert decoy.read_text(encoding="utf-8") == "不要移动我"
+    assert not (workspace / "备份").exists()

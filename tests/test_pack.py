@@ -274,7 +274,7 @@ def test_missing_outputs_are_skipped_with_a_note(tmp_path):
     root, outputs = make_workspace(tmp_path / "ws")
     result = pack(load_project(root), {"sheet_xlsx": outputs["sheet_xlsx"]}, [], score=SCORE)
     assert result.outputs == [outputs["sheet_xlsx"].name]
-    assert any("证据材料汇编（PDF）" in n and "dossier build" in n for n in result.notes)
+    assert any("佐证材料汇编（PDF）" in n and "dossier build" in n for n in result.notes)
 
 
 def test_binder_volumes_are_all_packed(tmp_path):
@@ -282,7 +282,7 @@ def test_binder_volumes_are_all_packed(tmp_path):
     vol = {f"binder_pdf_{i}": factories.pdf(tmp_path / f"汇编第{i}册.pdf") for i in (1, 2)}
     result = pack(load_project(root), vol, [], score=SCORE)
     assert result.outputs == ["汇编第1册.pdf", "汇编第2册.pdf"]
-    assert not any("证据材料汇编（PDF）" in n and "未找到" in n and "册" not in n
+    assert not any("佐证材料汇编（PDF）" in n and "未找到" in n and "册" not in n
                    for n in result.notes)
 
 

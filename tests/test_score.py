@@ -165,6 +165,41 @@ def test_each_fact_rule(facts, code, expected):
     assert score(full_claims(), facts).criterion(code).claimed == expected
 
 
+# -- the sentences agree with the points -------------------------------------------------
+
+
+@pytest.mark.parametrize("facts, code, points, says, never", [
+    # the demo: 3 of 48 seconded, not reported: full points, so "已报市级同意：否" is not the reason
+    ({"staff_total": 48, "seconded_staff": 3, "secondment_reported": False}, "6.5.3", 1,
+     "借调人员 3/48=6.3%（要求≤10%），未超过比例，无需报市级同意", "否"),
+    ({"staff_total": 40, "seconded_staff": 5, "secondment_reported": True}, "6.5.3", 1,
+     "超比例借调已报市级同意：是", "12.5%"),
+    ({"staff_total": 40, "seconded_staff": 5, "secondment_reported": False}, "6.5.3", 0,
+     "借调人员 5/40=12.5%（要求≤10%），超比例借调已报市级同意：否", "无需"),
+    # a failed half is the reason for 0; the half that holds is not offered as one
+    ({"enforcement_staff": 40, "college_staff": 40, "new_hires_3y": 6, "new_hires_3y_relevant": 2},
+     "6.2.1", 0, "近三年新入编相关专业 2/6=33.3%（要求≥50%）", "大专"),
+    ({"mobile_accounts_complete": False, "avg_monthly_logins": D("3")}, "5.2.1", 0,
+     "持证人员均设移动执法账号：否", "登录"),
+])
+def test_fact_sentence_names_the_clauses_that_give_the_points(facts, code, points, says, never):
+    decision = decide_by_facts(STD, facts)[code]
+    assert decision.points == points
+    assert decision.reason == says if never == "否" else says in decision.reason
+    assert never not in decision.reason
+
+
+def test_percentages_use_one_rounding_rule_that_never_crosses_the_threshold():
+    from dossier.cnformat import percent
+
+    assert percent(3, 48) == "6.3" and percent(37, 40) == "92.5" and percent(1, 1) == "100"
+    assert percent(1799, 2000) == "90" and percent(1799, 2000, at_least=90) == "89.9"
+    assert percent(401, 4000, at_most=10) == "10.1"  # 10.025 % is over 10 %, and says so
+    reason = decide_by_facts(STD, {"enforcement_staff": 2000, "college_staff": 1799,
+                                   "new_hires_3y": 0})["6.2.1"]
+    assert reason.points == 0 and "1799/2000=89.9%（要求≥90%）" in reason.reason
+
+
 @pytest.mark.parametrize("facts, code", [
     ({}, "13.1.1"),
     ({"enforcement_staff": 40}, "6.2.1"),

@@ -1,5 +1,12 @@
 """Builders: each output is made by one builder that only reads the model.
 
+As Sphinx has them: a ``Builder`` has a name, the output files it writes (roles of
+``dossier.outputs``) with their Chinese label, the inputs it declares (what its reuse
+fingerprint hashes) and hooks the orchestrator calls — ``build`` writes the files,
+``figures`` reports what the console summary shows. ``BUILDERS`` is the one registry:
+``build --only``, ``build_all``, ``dossier sheet`` and ``dossier report``, ``pack`` (through
+``BuildResult.files``) and the messages all read it.
+
 ``build_all`` computes the score and the check once, converts the evidence once
 (cached), then runs the builders that were asked for. A builder that fails is
 reported and the others still run (exit 5); a file that cannot be converted is a
@@ -12,17 +19,18 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from dossier import memory
+from dossier import memory, outputs
 from dossier.errors import DossierError, ExitCode
+from dossier.outputs import output_path  # noqa: F401  (re-exported: builders import it here)
 from dossier.progress import Progress
 
 log = logging.getLogger(__name__)
 
-BINDER_SUFFIX = "佐证材料汇编"
-REPORT_SUFFIX = "年度工作进展和总结报告"
-SHEET_NAME = "自评得分表.xlsx"
+BINDER_SUFFIX = outputs.BINDER
+REPORT_SUFFIX = outputs.REPORT
+SHEET_NAME = outputs.output("sheet_xlsx").suffix
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,7 @@ class BuildOptions:
     max_pages: int | None = None
     max_mb: float | None = None
     strict: bool = False
-    only: tuple[str, ...] = ()  # subset of ('binder', 'report', 'sheet'); empty: all
+    only: tuple[str, ...] = ()  # parts (see PARTS); empty: all
     reuse: bool = True  # skip outputs whose inputs did not change (see builders.reuse)
     keep_edited: bool = False  # pack: an output edited by hand is used as it is, not rebuilt
 
@@ -48,18 +56,123 @@ class BuildContext:
     converted: dict = field(default_factory=dict)  # sha256 -> dossier.convert.Converted
     options: BuildOptions = field(default_factory=BuildOptions)
     progress: Progress = field(default_factory=Progress)
+    page_map: Any = None  # dossier.builders.pagemap.PageMap, set by the PDF binder as it plans
+
+
+# -- the builders --------------------------------------------------------------------------
+
+
+class Builder:
+    """One output kind. Subclasses set the class attributes and ``build``."""
+
+    name: ClassVar[str]  # key in the build record and in BuildResult
+    part: ClassVar[str]  # the ``--only`` part that selects it
+    roles: ClassVar[tuple[str, ...]]  # dossier.outputs roles it writes, in order
+    # What its output is made of (dossier.builders.reuse.fingerprint hashes exactly these):
+    # manifest, last_year, standard, items, converted, templates, fonts, options.
+    inputs: ClassVar[tuple[str, ...]]
+    needs_conversion: ClassVar[bool] = False
+
+    @property
+    def label(self) -> str:
+        return "、".join(dict.fromkeys(outputs.label(r).split("（")[0] for r in self.roles)) \
+            if len(self.roles) > 1 else outputs.label(self.roles[0])
+
+    def build(self, ctx: BuildContext) -> list[Path]:
+        raise NotImplementedError
+
+    def files(self, paths: list[Path]) -> dict[str, Path]:
+        """The written paths by output role."""
+        return dict(zip(self.roles, paths, strict=True))
+
+    def figures(self, ctx: BuildContext, paths: list[Path]) -> dict:
+        """Figures the build reports (recorded, so a reused output reports them too)."""
+        return {}
+
+
+class BinderPdf(Builder):
+    name, part, roles = "binder_pdf", "binder", ("binder_pdf",)
+    inputs = ("manifest", "standard", "items", "converted", "templates", "fonts", "options")
+    needs_conversion = True
+
+    def build(self, ctx):
+        from dossier.builders import binder_pdf
+
+        return list(binder_pdf.build(ctx))
+
+    def files(self, paths):
+        if len(paths) == 1:
+            return {"binder_pdf": paths[0]}
+        return {f"{outputs.VOLUME_PREFIX}{i}": p for i, p in enumerate(paths, start=1)}
+
+    def figures(self, ctx, paths):
+        pmap = ctx.page_map
+        if pmap is None:
+            return {}
+        return {"items": pmap.item_count, "evidence_pages": pmap.evidence_pages,
+                "binder_pages": pmap.total_pages, "volumes": len(pmap.volumes)}
+
+
+class BinderDocx(Builder):
+    name, part, roles = "binder_docx", "binder", ("binder_docx",)
+    inputs = ("manifest", "standard", "items", "converted", "templates", "fonts", "options")
+    needs_conversion = True
+
+    def build(self, ctx):
+        from dossier.builders import binder_docx
+
+        return [binder_docx.build(ctx)]
+
+
+class Report(Builder):
+    name, part, roles = "report", "report", ("report_docx", "report_pdf")
+    inputs = ("manifest", "last_year", "standard", "items", "templates", "fonts")
+
+    def build(self, ctx):
+        from dossier.builders import report
+
+        return list(report.build(ctx))
+
+
+class Sheet(Builder):
+    name, part, roles = "sheet", "sheet", ("sheet_xlsx",)
+    inputs = ("manifest", "standard", "items")
+
+    def build(self, ctx):
+        from dossier.builders import sheet
+
+        return [sheet.build(ctx)]
+
+
+BUILDERS: dict[str, Builder] = {b.name: b for b in (BinderPdf(), BinderDocx(), Report(), Sheet())}
+PARTS = tuple(dict.fromkeys(b.part for b in BUILDERS.values()))
+
+
+def selected(options: BuildOptions) -> list[Builder]:
+    return [b for b in BUILDERS.values() if options.wants(b.part)]
+
+
+# -- results -------------------------------------------------------------------------------
 
 
 @dataclass
 class BuildResult:
-    outputs: dict[str, list[Path]] = field(default_factory=dict)
+    outputs: dict[str, list[Path]] = field(default_factory=dict)  # builder name -> its files
     placeholders: list[str] = field(default_factory=list)  # rel paths shown as placeholder pages
     errors: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)  # roles left as built last time
+    reused: list[str] = field(default_factory=list)  # builders whose outputs were left as built
+    figures: dict[str, Any] = field(default_factory=dict)  # see Builder.figures
     strict: bool = False
 
     def paths(self) -> list[Path]:
         return [p for paths in self.outputs.values() for p in paths]
+
+    def files(self) -> dict[str, Path]:
+        """Every output of this build by role (``binder_pdf_1``… for volumes): what pack packs."""
+        found: dict[str, Path] = {}
+        for name, paths in self.outputs.items():
+            found.update(BUILDERS[name].files(paths))
+        return found
 
     @property
     def exit_code(self) -> int:
@@ -72,43 +185,29 @@ class BuildResult:
 
 def binder_paths(project) -> list[Path]:
     """Existing binder PDF volumes, in order."""
-    base = project.build_dir / project.output_name(f"{BINDER_SUFFIX}.pdf")
-    volumes = sorted(project.build_dir.glob(project.output_name(f"{BINDER_SUFFIX}（第*册）.pdf")))
+    base = output_path(project, "binder_pdf")
+    volumes = sorted(project.build_dir.glob(outputs.volume_glob(project)))
     return [base] if base.exists() else volumes
 
 
-def output_path(project, role: str) -> Path:
-    """Where each single-file output is written."""
-    names = {
-        "binder_pdf": project.output_name(f"{BINDER_SUFFIX}.pdf"),
-        "binder_docx": project.output_name(f"{BINDER_SUFFIX}.docx"),
-        "report_docx": project.output_name(f"{REPORT_SUFFIX}.docx"),
-        "report_pdf": project.output_name(f"{REPORT_SUFFIX}.pdf"),
-        "sheet_xlsx": SHEET_NAME,
-        "check_html": "检查报告.html",
-    }
-    return project.build_dir / names[role]
-
-
 def collect_outputs(project) -> dict[str, Path]:
-    """The outputs of the last build that exist, by role (for ``pack``)."""
+    """The outputs on disk by role (for ``pack`` until it takes them from the BuildResult)."""
     found = {}
     for role in ("binder_docx", "report_docx", "report_pdf", "sheet_xlsx"):
         path = output_path(project, role)
         if path.exists():
             found[role] = path
-    volumes = binder_paths(project)
-    if len(volumes) == 1:
-        found["binder_pdf"] = volumes[0]
-    else:
-        for i, path in enumerate(volumes, start=1):
-            found[f"binder_pdf_{i}"] = path
+    found.update(BinderPdf().files(binder_paths(project)) if binder_paths(project) else {})
     return found
+
+
+# -- the orchestrator ------------------------------------------------------------------------
 
 
 def build_all(project, options: BuildOptions | None = None,
               progress: Progress | None = None) -> BuildResult:
     """Build every output asked for; see the module docstring for failure handling."""
+    from dossier.builders.reuse import OutputRecord, fingerprint
     from dossier.check import run_check
     from dossier.score import compute_score
 
@@ -119,8 +218,9 @@ def build_all(project, options: BuildOptions | None = None,
     ctx = BuildContext(project=project, score=compute_score(project), check=run_check(project),
                        options=options, progress=progress)
     result = BuildResult(strict=options.strict)
+    builders = selected(options)
 
-    if options.wants("binder"):
+    if any(b.needs_conversion for b in builders):
         from dossier.convert import convert_files
 
         files = {it.file.sha256: it.file for it in project.all_items() if it.file.sha256}
@@ -129,77 +229,77 @@ def build_all(project, options: BuildOptions | None = None,
             it.file.rel for it in project.all_items()
             if (c := ctx.converted.get(it.file.sha256)) is None or c.placeholder)
 
-    steps = []
-    if options.wants("binder"):
-        from dossier.builders import binder_docx, binder_pdf
-
-        steps += [("binder_pdf", binder_pdf.build), ("binder_docx", binder_docx.build)]
-    if options.wants("report"):
-        from dossier.builders import report
-
-        steps.append(("report", report.build))
-    if options.wants("sheet"):
-        from dossier.builders import sheet
-
-        steps.append(("sheet_xlsx", sheet.build))
-
-    from dossier.builders.reuse import OutputRecord, fingerprint
-
     record = OutputRecord(project)
     try:
-        for role, builder in steps:
-            digest = fingerprint(ctx, role)
-            kept = record.unchanged(role, digest) if options.reuse else None
-            if kept is None and options.keep_edited:
-                kept = record.edited(role)
-                if kept:
-                    progress.log("以下文件在生成后被修改过，按修改后的版本使用（如需重新生成，先运行 "
-                                 "dossier build）：" + "、".join(p.name for p in kept))
-            if kept:
-                result.outputs[role] = kept
-                result.reused.append(role)
-                continue
-            try:
-                record.back_up_edited(role, progress)
-                paths = builder(ctx)
-            except DossierError as exc:
-                if isinstance(exc.exit_code, int) and exc.exit_code == ExitCode.missing_tool:
-                    raise
-                _failed(result, progress, role, exc.render())
-                continue
-            except OSError as exc:  # an output open in Word/Excel/WPS, a read-only folder …
-                _failed(result, progress, role, f"无法写入 {exc.filename or ''}（{exc.strerror or exc}）。"
-                        "文件可能正在 Word、Excel 或 WPS 中打开，请关闭后重试。")
-                continue
-            result.outputs[role] = [paths] if isinstance(paths, Path) else list(paths)
-            record.record(role, digest, result.outputs[role])
-            record.save()  # at once: an interruption must not make fresh outputs look edited
-            memory.release()  # each builder's peak, not their sum
+        for builder in builders:
+            _run(builder, ctx, record, result, fingerprint(ctx, builder))
     finally:
         record.save()
 
-    elapsed = time.monotonic() - started
-    _summary(ctx, result, elapsed)
+    _summary(ctx, result, time.monotonic() - started)
     return result
 
 
-def _failed(result: BuildResult, progress: Progress, role: str, message: str) -> None:
-    log.debug("builder %s failed: %s", role, message)
-    result.errors.append(f"{role}: {message}")
-    progress.log(f"生成失败（{role}）：{message}")
+def _run(builder: Builder, ctx: BuildContext, record, result: BuildResult, digest: str) -> None:
+    """One builder: reuse its recorded output, keep a hand-edited one (pack), or build it."""
+    options, progress, name = ctx.options, ctx.progress, builder.name
+    kept = record.unchanged(name, digest) if options.reuse else None
+    if kept is None and options.keep_edited:
+        kept = record.edited(name)
+        if kept:
+            progress.log("以下文件在生成后被修改过，按修改后的版本使用（如需重新生成，先运行 "
+                         "dossier build）：" + "、".join(p.name for p in kept))
+    if kept:
+        result.outputs[name] = kept
+        result.reused.append(name)
+        result.figures.update(record.figures(name))
+        return
+    try:
+        record.back_up_edited(name, progress)
+        paths = builder.build(ctx)
+    except DossierError as exc:
+        if isinstance(exc.exit_code, int) and exc.exit_code == ExitCode.missing_tool:
+            raise
+        _failed(result, progress, builder, exc.render())
+        return
+    except OSError as exc:  # an output open in Word/Excel/WPS, a read-only folder …
+        _failed(result, progress, builder, f"无法写入 {exc.filename or ''}（{exc.strerror or exc}）。"
+                "文件可能正在 Word、Excel 或 WPS 中打开，请关闭后重试。")
+        return
+    result.outputs[name] = paths
+    figures = builder.figures(ctx, paths)
+    result.figures.update(figures)
+    record.record(name, digest, paths, figures)
+    record.save()  # at once: an interruption must not make fresh outputs look edited
+    memory.release()  # each builder's peak, not their sum
+
+
+def _failed(result: BuildResult, progress: Progress, builder: Builder, message: str) -> None:
+    log.debug("builder %s failed: %s", builder.name, message)
+    result.errors.append(f"{builder.name}: {message}")
+    progress.log(f"生成失败（{builder.label}）：{message}")
+
+
+def summary_line(result: BuildResult, items: int, size: int, elapsed: float) -> str:
+    """The closing line; its figures are the binder's own (page map), never recounted."""
+    f = result.figures
+    parts = [f"{f.get('items', items)} 件{outputs.EVIDENCE}"]
+    if "evidence_pages" in f:
+        parts.append(f"{f['evidence_pages']} 页")
+    text = "完成：" + "，".join(parts)
+    if "binder_pages" in f:
+        volumes = f" {f['volumes']} 册" if f.get("volumes", 1) > 1 else ""
+        text += f"；{outputs.BINDER}{volumes}共 {f['binder_pages']} 页"
+    if "evidence_pages" in f or result.placeholders:
+        text += f"；说明页 {len(result.placeholders)} 个"
+    return text + f"；输出 {size / 1e6:.1f} MB，用时 {elapsed:.1f} 秒。"
 
 
 def _summary(ctx: BuildContext, result: BuildResult, elapsed: float) -> None:
-    items = ctx.project.all_items()
-    pages = sum(c.pages for c in ctx.converted.values()) if ctx.converted else 0
     size = sum(p.stat().st_size for p in result.paths() if p.exists())
     if result.reused:
-        names = {"binder_pdf": "PDF汇编", "binder_docx": "Word汇编", "report": "年度报告",
-                 "sheet_xlsx": "自评得分表"}
-        ctx.progress.log("内容未变化，沿用上次生成的：" + "、".join(names.get(r, r) for r in result.reused)
+        ctx.progress.log("内容未变化，沿用上次生成的：" + "、".join(BUILDERS[r].label for r in result.reused)
                          + "（加 --rebuild 可强制重新生成）。")
-    ctx.progress.log(
-        f"完成：{len(items)} 件佐证材料，{pages} 页，说明页 {len(result.placeholders)} 个，"
-        f"输出 {size / 1e6:.1f} MB，用时 {elapsed:.1f} 秒。")
+    ctx.progress.log(summary_line(result, len(ctx.project.all_items()), size, elapsed))
     for rel in result.placeholders:
         ctx.progress.log(f"  以说明页代替：{rel}")

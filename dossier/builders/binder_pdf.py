@@ -96,6 +96,7 @@ def _build(ctx, sources: dict[str, _Source], tmp: Path) -> list[Path]:
     for volume in pmap.volumes:
         if volume.oversize:
             ctx.progress.log(oversize_message(volume, options.max_pages))
+    ctx.page_map = pmap  # the build's figures (pages, items) are read from it, never recounted
     aux_path, ranges = front.write(pmap, tmp)
     del front  # its fpdf2 document holds ~200 MB of parsed CJK fonts
     memory.release()

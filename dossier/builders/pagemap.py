@@ -248,6 +248,14 @@ class PageMap:
     def total_pages(self) -> int:
         return sum(v.total_pages for v in self.volumes)
 
+    @property
+    def item_count(self) -> int:
+        return sum(v.item_count for v in self.volumes)
+
+    @property
+    def evidence_pages(self) -> int:
+        return sum(v.evidence_pages for v in self.volumes)
+
 
 def section_name(standard, code: str) -> str:
     if standard.has_tertiary(code):

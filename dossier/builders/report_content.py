@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from dossier.cnformat import cn_date as date_text
-from dossier.cnformat import cn_number, pts
+from dossier.cnformat import cn_number, percent, pts
 
 REVIEW_MARK = "【待审阅】"
 DEFAULT_TITLE = "关于{year}年度生态环境保护综合行政执法机构规范化建设工作进展情况的报告"
@@ -99,12 +99,6 @@ def signed(value: Decimal) -> str:
     if value > 0:
         return f"+{pts(value)}"
     return f"-{pts(-value)}" if value < 0 else "0"
-
-
-def percent(part: int, whole: int) -> str:
-    """92.5 for 37/40, rounded half-up to one decimal, no trailing .0."""
-    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), "ROUND_HALF_UP")
-    return pts(value)
 
 
 
