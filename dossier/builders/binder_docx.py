@@ -219,7 +219,9 @@ class _Binder:
     def __init__(self, ctx):
         self.ctx = ctx
         self.project = ctx.project
-        self.volume = binder_pdf.whole_page_map(ctx).volumes[0]
+        planned = ctx.page_map  # the PDF binder's, when it was built now and not split
+        self.volume = (planned if planned is not None and not planned.split
+                       else binder_pdf.whole_page_map(ctx)).volumes[0]
         self.page_cache = PageCache(self.project.cache_dir, (BOX_PORTRAIT, BOX_LANDSCAPE))
         self.unrenderable = 0  # pages shown as a "cannot be shown" picture
         self.document = docx.Document()
