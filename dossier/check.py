@@ -110,7 +110,7 @@ def run_check(project: Project) -> CheckReport:
                 "请核对清单 facts，或把自评得分改为与系统数据一致。", departments_of(project, code))
         for code, message in score.warnings]
     for rule in (_criterion_findings, _folder_findings, _file_findings, _duplicate_findings,
-                 _link_findings, _name_findings, _manifest_findings):
+                 _link_findings, _name_findings, _manifest_findings, _tool_findings):
         findings.extend(rule(project, criteria) if rule is _criterion_findings else rule(project))
     findings = sorted(set(findings), key=_order)
     return CheckReport(criteria=criteria, findings=findings, ignored=len(project.scan.ignored),
@@ -312,6 +312,17 @@ def _duplicate_findings(project: Project) -> Iterator[Finding]:
         yield Finding("warning", "duplicate", code, first.rel,
                       f"同一内容的文件出现在 {len(files)} 处：{places}。请确认是否重复放置，"
                       "只保留一处（确需同时证明几项的可以保留）。", "、".join(depts))
+
+
+def _tool_findings(project: Project) -> Iterator[Finding]:
+    """Office files that this PC's LibreOffice (or its absence) would turn into placeholders."""
+    from dossier.tools.probes import office_gap
+
+    for item in project.all_items():
+        f = item.file
+        if f.kind == "office" and not f.problem and (gap := office_gap(f.ext)):
+            yield Finding("error", "tool_missing", item.code, f.rel, gap,
+                          departments_of(project, item.code))
 
 
 def code_of_rel(project: Project, rel: str) -> str | None:

@@ -26,6 +26,12 @@ class Options:
         self.workspace = workspace
         self.debug = debug
 
+    def session(self, command: str):
+        """The workspace lock and clean-up for a command that writes under build/."""
+        from dossier.session import workspace_session
+
+        return workspace_session(self.workspace, command)
+
     def project(self, year: int | None):
         from dossier.progress import default_progress
         from dossier.project import load_project
@@ -186,11 +192,12 @@ def sheet(opts: Options, year: int | None, import_file: Path | None, force: bool
     """
     project = opts.project(year)
     if import_file is None:
-        _build_parts(project, only=("sheet",))
+        _build_parts(project, "dossier sheet", only=("sheet",))
         return
     from dossier.sheetimport import import_sheet
 
-    result = import_sheet(project, import_file, force=force)
+    with opts.session("dossier sheet --import"):
+        result = import_sheet(project, import_file, force=force)
     if not result.changes:
         click.echo("得分表与清单一致，清单未改动。")
     for change in result.changes:
@@ -199,12 +206,17 @@ def sheet(opts: Options, year: int | None, import_file: Path | None, force: bool
         click.echo(f"原清单已备份为 {result.backup}", err=True)
 
 
-def _build_parts(project, **options) -> None:
-    """Run the builders asked for (the one registry), print their files, exit with the result."""
+def _build_parts(project, command: str, **options) -> None:
+    """Run the builders asked for (the one registry), print their files, exit with the result.
+
+    Holds the workspace for ``command`` meanwhile (one command at a time, see session.py).
+    """
     from dossier.builders import BuildOptions, build_all
     from dossier.progress import default_progress
+    from dossier.session import workspace_session
 
-    result = build_all(project, BuildOptions(**options), progress=default_progress())
+    with workspace_session(project.root, command):
+        result = build_all(project, BuildOptions(**options), progress=default_progress())
     for path in result.paths():
         click.echo(str(path))
     raise SystemExit(result.exit_code)
@@ -231,8 +243,8 @@ def build(opts: Options, year: int | None, max_pages: int | None, max_mb: float 
       dossier build --max-pages 300
       dossier build --only sheet
     """
-    _build_parts(opts.project(year), max_pages=max_pages, max_mb=max_mb, strict=strict,
-                 only=only, reuse=not rebuild)
+    _build_parts(opts.project(year), "dossier build", max_pages=max_pages, max_mb=max_mb,
+                 strict=strict, only=only, reuse=not rebuild)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -245,7 +257,7 @@ def report(opts: Options, year: int | None) -> None:
     示例：
       dossier report
     """
-    _build_parts(opts.project(year), only=("report",))
+    _build_parts(opts.project(year), "dossier report", only=("report",))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -270,17 +282,18 @@ def pack(opts: Options, year: int | None, no_originals: bool, force: bool) -> No
     from dossier.progress import default_progress
 
     project = opts.project(year)
-    report = run_check(project)
-    progress = default_progress()
-    if force or not report.blocking:  # a refused pack must not wait for a build first
-        built = build_all(project, BuildOptions(keep_edited=True), progress=progress)
-        if built.errors:
-            raise SystemExit(built.exit_code)
-    from dossier.sheetimport import sheet_findings
+    with opts.session("dossier pack"):
+        report = run_check(project)
+        progress = default_progress()
+        if force or not report.blocking:  # a refused pack must not wait for a build first
+            built = build_all(project, BuildOptions(keep_edited=True), progress=progress)
+            if built.errors:
+                raise SystemExit(built.exit_code)
+        from dossier.sheetimport import sheet_findings
 
-    findings = [*report.findings, *sheet_findings(project)]  # a hand-edited sheet that disagrees
-    result = pack_archive(project, collect_outputs(project), findings,
-                          originals=not no_originals, force=force, progress=progress)
+        findings = [*report.findings, *sheet_findings(project)]  # a hand-edited sheet that disagrees
+        result = pack_archive(project, collect_outputs(project), findings,
+                              originals=not no_originals, force=force, progress=progress)
     for line in (*result.notes, *result.warnings):
         click.echo(line, err=True)
     click.echo(str(result.path))
@@ -327,13 +340,75 @@ def doctor(opts: Options) -> None:
     raise SystemExit(ExitCode.ok if result.ok else ExitCode.missing_tool)
 
 
+def _on_sigterm(signum, frame) -> None:
+    """SIGTERM (a service stop, a closed IDE) unwinds like Ctrl-C: children killed, temp removed."""
+    raise KeyboardInterrupt
+
+
+def _os_message(exc: OSError) -> str:
+    import errno
+
+    where = f"（{exc.filename}）" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"磁盘空间已满{where}，无法继续。请清理磁盘（可以删除 build/.cache 文件夹）后重新运行。"
+    if exc.errno == errno.EROFS:
+        return f"文件夹是只读的{where}，无法写入。请换到可以写入的位置后重新运行。"
+    return (f"无法读写文件{where}：{exc.strerror or type(exc).__name__}。请检查文件是否被占用、"
+            "权限是否足够，然后重新运行。")
+
+
+@cli.command(context_settings=CONTEXT)
+@year_option
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="端口；默认自动选择一个空闲端口。")
+@click.option("--lan", is_flag=True,
+              help="在办公室局域网上开放，并为每个责任科室生成各自的链接。")
+@click.option("--host", default=None,
+              help="监听的地址；默认 127.0.0.1（仅本机），加 --lan 时为本机的局域网地址。")
+@click.option("--revoke", "revoke_department", metavar="科室", default=None,
+              help="吊销该科室的链接（立即生效），然后退出。")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器。")
+@click.option("--max-upload-mb", type=click.FloatRange(min=0.001), default=None,
+              help="单次上传的大小上限（MB），默认 200。")
+@click.pass_obj
+def serve(opts: Options, year: int | None, port: int, lan: bool, host: str | None,
+          revoke_department: str | None, no_browser: bool, max_upload_mb: float | None) -> None:
+    """打开本单位的自评网页：总览、各评价标准的材料和自评、科室待办、生成与报送。
+
+    默认只在本机（127.0.0.1）开放，启动时显示带访问令牌的链接并打开浏览器。
+    加 --lan 时各科室得到自己的链接，只能给本科室负责的评价标准添加文件。
+
+    \b
+    示例：
+      dossier serve
+      dossier serve --lan --port 8080
+      dossier serve --revoke 法规科
+    """
+    from dossier.web.server import ServeOptions, revoke
+    from dossier.web.server import serve as run_server
+
+    if revoke_department:
+        revoke(opts.workspace, revoke_department)
+        click.echo(f"已吊销{revoke_department}的链接；正在运行的网页立即拒绝该链接。"
+                   "再次用 --lan 启动时会为该科室生成新链接。")
+        return
+    max_upload = int(max_upload_mb * 1024 * 1024) if max_upload_mb else None
+    run_server(ServeOptions(root=opts.workspace, year=year, lan=lan, host=host, port=port,
+                            open_browser=not no_browser, max_upload=max_upload),
+               echo=lambda line: click.echo(line))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: map errors to messages and exit codes (no traceback unless --debug)."""
+    import signal
+
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     # Library log lines are English and for developers: shown only with --debug.
     logging.basicConfig(level=logging.DEBUG if debug else logging.CRITICAL + 1,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if argv is None:  # the real command, not a test calling main() in-process
+        signal.signal(signal.SIGTERM, _on_sigterm)
     from dossier import clickzh
 
     clickzh.install(cli)  # click's usage errors and help headings in Chinese
@@ -355,10 +430,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except SystemExit:
         raise
+    except OSError as exc:  # the machine, not the program: disk full, read-only, locked file
+        if debug:
+            raise
+        click.echo(f"错误：{_os_message(exc)}", err=True)
+        sys.exit(ExitCode.build_failed)
     except Exception as exc:
         if debug:
             raise
-        click.echo(f"内部错误：{type(exc).__name__}: {exc}\n"
+        click.echo(f"内部错误（程序缺陷，错误类型 {type(exc).__name__}）。"
                    "请加 --debug 重新运行，并把输出发给技术支持。", err=True)
-        sys.exit(ExitCode.build_failed)
+        sys.exit(ExitCode.internal)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,7 +1,9 @@
 """``dossier doctor``: what is installed, what plays each font role, what to do if missing.
 
-Required: Python ≥ 3.11, the Python packages, LibreOffice (Word/Excel → PDF) and a font
-for every role. Optional: qpdf (repairs damaged PDFs; pikepdf does most of it anyway).
+Required: Python ≥ 3.11, the Python packages, a font for every role, and every external
+program the converters and builders run, as the tool probes see them (``tools.probes``):
+LibreOffice and its Writer, Calc and Impress components — each found, with its version,
+and converting a sample — and qpdf, which merges the PDF binder.
 """
 
 from __future__ import annotations
@@ -63,18 +65,10 @@ def run_doctor() -> DoctorReport:
         "齐全（" + "，".join(versions) + "）" if not missing else "缺少 " + "、".join(missing),
         fix="在项目目录运行 make install（或 pip install -e .）。"))
 
-    from dossier.tools import fonts, libreoffice, qpdf
+    from dossier.tools import fonts, probes
 
-    soffice = libreoffice.find_soffice()
-    report.items.append(Item(
-        "LibreOffice", soffice is not None,
-        f"{libreoffice.version() or '版本未知'}（{soffice}）" if soffice else "未找到 soffice",
-        fix="Debian/Ubuntu：sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui\n"
-            "Windows：从 LibreOffice 官网安装包安装，并把 program 文件夹加入 PATH。"))
-    qpdf_exe = qpdf.find_qpdf()
-    report.items.append(Item("qpdf", qpdf_exe is not None,
-                             str(qpdf_exe) if qpdf_exe else "未找到（可选，用于修复损坏的PDF）",
-                             required=False, fix="Debian/Ubuntu：sudo apt-get install qpdf"))
+    for probe in probes.all_probes(exercise=True):
+        report.items.append(_probe_item(probe))
     for role, info in fonts.resolve_all().items():
         word = fonts.WORD_NAMES[role]
         if info is None:
@@ -84,3 +78,14 @@ def run_doctor() -> DoctorReport:
             detail = f"使用 {info.family} {info.style}（{info.path}）"
             report.items.append(Item(f"字体 {role}（{word}）", True, detail))
     return report
+
+
+def _probe_item(probe) -> Item:
+    if probe.ok:
+        checked = f"，{probe.tried}" if probe.works else ""
+        detail = f"{probe.version or '版本未知'}{checked}（{probe.path}）"
+    elif not probe.found:
+        detail = f"未找到（{probe.purpose}时需要）"
+    else:
+        detail = f"已安装但无法运行（{probe.version or '不能回答版本号'}，{probe.path}）"
+    return Item(probe.name, probe.ok, detail, required=probe.required, fix=probe.fix)

@@ -17,8 +17,9 @@ class ExitCode(IntEnum):
     usage = 2
     bad_input = 3  # unreadable manifest, unknown code, bad standard ...
     missing_tool = 4  # LibreOffice, fonts ...
-    build_failed = 5
-    interrupted = 130
+    build_failed = 5  # a build step failed: a file cannot be written, the disk is full …
+    internal = 70  # a bug (EX_SOFTWARE): the message asks to report it with --debug
+    interrupted = 130  # Ctrl-C or SIGTERM
 
 
 class DossierError(Exception):
@@ -68,5 +69,11 @@ class MissingToolError(DossierError):
 
 class BuildError(DossierError):
     """A build step failed (exit 5)."""
+
+    exit_code = ExitCode.build_failed
+
+
+class BusyError(DossierError):
+    """Another dossier command is working on the same workspace (exit 5)."""
 
     exit_code = ExitCode.build_failed

@@ -29,13 +29,3 @@ def release() -> None:
     trim = _trim()
     if trim is not None:
         trim(0)
-
-
-def quiet_worker() -> None:
-    """Initializer of worker processes: Ctrl-C is the parent's to handle (it exits 130),
-    and library log lines stay out of the user's terminal."""
-    import logging
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logging.basicConfig(level=logging.CRITICAL + 1)

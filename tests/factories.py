@@ -189,6 +189,33 @@ def xlsx(path: Path, rows: Sequence[Sequence[object]] = (("姓名", "执法证�
     return path
 
 
+def odp(path: Path, text: str = "党课课件：规范化建设") -> Path:
+    """An OpenDocument presentation (what Impress opens), written as its ZIP package."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+          'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" '
+          'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+               'office:version="1.2"><office:body><office:presentation><draw:page draw:name="p1">'
+               '<draw:frame svg:x="2cm" svg:y="2cm" svg:width="20cm" svg:height="4cm"><draw:text-box>'
+               f'<text:p>{escape(text)}</text:p></draw:text-box></draw:frame></draw:page>'
+               '</office:presentation></office:body></office:document-content>')
+    mime = "application/vnd.oasis.opendocument.presentation"
+    manifest = (f'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest {ns} manifest:version="1.2">'
+                f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mime}"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), mime, compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
 def text_file(path: Path, text: str = "执法巡查记录\n第二行：规范化建设\n", encoding: str = "utf-8") -> Path:
     """A text file; ``encoding`` may be utf-8, utf-8-sig (with BOM) or gb18030."""
     path.write_bytes(text.encode(encoding))

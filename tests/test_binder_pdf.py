@@ -247,11 +247,11 @@ def test_qpdf_check_passes(binder):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_a3_page_stays_a3_and_rotation_is_kept(binder, pages_text):
+def test_a3_page_is_reduced_to_a4_and_rotation_is_kept(binder, pages_text):
     reader = PdfReader(binder)
     first = first_stamps(pages_text)
     a3 = reader.pages[first["1.1.2-01"]]
-    assert (round(float(a3.mediabox.width)), round(float(a3.mediabox.height))) == (842, 1191)
+    assert (round(float(a3.mediabox.width)), round(float(a3.mediabox.height))) == (595, 842)
     rotated = reader.pages[first["1.1-01"]]
     assert rotated.rotation == 90
     a4 = reader.pages[first["1.1.1-01"]]

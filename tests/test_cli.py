@@ -65,3 +65,20 @@ def test_doctor_exits_4_when_libreoffice_is_missing(tmp_path):
     result = run_dossier("doctor", env=env)
     assert result.exit_code == 4, result.stdout + result.stderr
     assert "apt-get install" in result.stdout and "LibreOffice：未找到" in result.stdout
+
+
+def test_a_bug_in_a_builder_exits_70_not_5(empty_workspace, monkeypatch, capsys):
+    """A bug (here: a builder that divides by zero) is told apart from a failed build."""
+    from dossier import cli as cli_module
+    from dossier.builders import sheet
+
+    def broken(ctx):
+        return 1 / 0
+
+    monkeypatch.setattr(sheet, "build", broken)
+    with pytest.raises(SystemExit) as stopped:
+        cli_module.main(["-C", str(empty_workspace), "build", "--only", "sheet"])
+    assert stopped.value.code == 70
+    err = capsys.readouterr().err
+    assert "内部错误（程序缺陷" in err and "--debug" in err
+    assert "division by zero" not in err and "Traceback" not in err

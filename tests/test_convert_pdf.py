@@ -14,12 +14,14 @@ def _convert(tmp_path, path, kind="pdf", problem=None):
     return convert_files([record], tmp_path / "cache", jobs=1)[record.sha256]
 
 
-def test_a3_pdf_keeps_its_size(tmp_path):
+def test_a3_pdf_is_printed_on_a4(tmp_path):
+    """Printed binders are A4 (README 页面尺寸): an A3 drawing is reduced to 70.7 %."""
     result = _convert(tmp_path, factories.a3_pdf(tmp_path / "drawing.pdf", pages=2))
     reader = PdfReader(result.pdf)
     assert result.pages == 2 and result.placeholder is None
     box = reader.pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == (842, 1191)
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    assert "A3 drawing 1" in reader.pages[0].extract_text()
 
 
 def test_rotate_is_kept(tmp_path):

@@ -25,7 +25,7 @@ def test_text_is_decoded(tmp_path, encoding):
 
 
 def test_long_text_wraps_onto_several_pages(tmp_path):
-    path = factories.text_file(tmp_path / "long.csv", "序号,内容\n" + "1,执法检查记录很长的一行\n" * 400)
+    path = factories.text_file(tmp_path / "long.txt", "序号,内容\n" + "1,执法检查记录很长的一行\n" * 400)
     assert _convert(tmp_path, path).pages > 5
 
 

@@ -210,10 +210,13 @@ def build_all(project, options: BuildOptions | None = None,
     from dossier.builders.reuse import OutputRecord, fingerprint
     from dossier.check import run_check
     from dossier.score import compute_score
+    from dossier.tools.probes import require_for_build
 
     options = options or BuildOptions()
     progress = progress or Progress()
     started = time.monotonic()
+    require_for_build([it.file for it in project.all_items()], binder=options.wants("binder"),
+                      report=options.wants("report"))  # before any work: exit 4 at once
     project.build_dir.mkdir(parents=True, exist_ok=True)
     ctx = BuildContext(project=project, score=compute_score(project), check=run_check(project),
                        options=options, progress=progress)

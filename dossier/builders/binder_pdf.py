@@ -43,7 +43,7 @@ MISSING = "文件未能转换为PDF，已以说明页代替，请检查原文件
 
 # Bump when pdfkit draws the front matter / the stamps differently: old cache entries are then
 # ignored (the fpdf2 version and the fonts are part of every key already).
-FRONT_VERSION = "3"
+FRONT_VERSION = "4"  # 2: Chinese line breaking (linebreak.py); 3, 4: summary page, 附加项
 STAMPS_VERSION = "1"
 
 

@@ -48,7 +48,7 @@ import pypdfium2 as pdfium
 from docx.shared import Emu
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from dossier import memory
+from dossier import children
 from dossier.fsutil import write_text_atomic
 from dossier.tools import fonts
 
@@ -369,8 +369,9 @@ class PageCache:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
         try:
+            initializer, initargs = children.worker_initializer()  # die with the main process
             with cf.ProcessPoolExecutor(min(jobs, len(missing)), mp_context=context,
-                                       initializer=memory.quiet_worker) as pool:
+                                       initializer=initializer, initargs=initargs) as pool:
                 for rendered, direct in pool.map(_prepare_one, [self] * len(missing), missing):
                     self.rendered += rendered
                     self.direct += direct

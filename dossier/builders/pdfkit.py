@@ -18,6 +18,7 @@ from fpdf.fonts import FontFace
 from dossier.builders import pagemap, rows
 from dossier.builders.pagemap import CRITERION, ITEM, PRIMARY, SECONDARY, TERTIARY
 from dossier.cnformat import pts as points_text
+from dossier.linebreak import balanced_lines, break_lines, prebroken
 from dossier.tools import fonts
 
 MM = 72 / 25.4
@@ -80,17 +81,19 @@ def goto(pdf: FPDF, page: int) -> None:
 
 
 def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
-    """Break text into lines no wider than ``width`` (CJK: any character may start a line)."""
-    lines, line, used = [], "", 0.0
-    for ch in text:
-        w = pdf.get_string_width(ch)
-        if line and used + w > width:
-            lines.append(line)
-            line, used = "", 0.0
-        line += ch
-        used += w
-    lines.append(line)
-    return lines
+    """Break text into lines no wider than ``width``, by the Chinese rules of ``linebreak``."""
+    return break_lines(text, width, pdf.get_string_width)
+
+
+def cell_text(pdf: FPDF, text: str, width: float, pad: float | None = None) -> str:
+    """Text for an fpdf2 table cell or multi_cell ``width`` mm wide, broken by ``wrap``.
+
+    fpdf2 breaks Chinese text anywhere; given ready-made lines, it keeps them. ``pad``
+    (both sides together; a multi_cell's default margins when None) and a hair of
+    rounding are left free.
+    """
+    pad = 2 * pdf.c_margin if pad is None else pad
+    return prebroken(text, width - pad - 0.3, pdf.get_string_width)
 
 
 def _clip(pdf: FPDF, lines: list[str], width: float, max_lines: int) -> list[str]:
@@ -403,9 +406,7 @@ def _centered(pdf: FPDF, faces: dict, role: str, size: float, y: float, text: st
     height = size * 0.55
     lines = wrap(pdf, text, width)
     if len(lines) > 1:  # balance: "…（县级执法\n机构）》" reads worse than two even halves
-        even = pdf.get_string_width(text) / len(lines)
-        while len(lines := wrap(pdf, text, even)) > len(wrap(pdf, text, width)):
-            even += size * 0.2
+        lines = balanced_lines(text, len(lines), pdf.get_string_width, width)
     for line in lines:
         pdf.set_xy((A4[0] - width) / 2, y)
         pdf.cell(width, height, line, align="C")
@@ -441,7 +442,8 @@ def draw_score_table(pdf: FPDF, faces: dict, data: dict) -> None:
         pdf.set_xy(22, top)
         pdf.set_font(faces["仿宋"], size=10.5)
         pdf.set_draw_color(*RULE)
-        with pdf.table(col_widths=(16, 86, 20, 22, 22), line_height=6.2, text_align=(
+        widths = (16, 86, 20, 22, 22)
+        with pdf.table(col_widths=widths, line_height=6.2, text_align=(
                 "CENTER", "LEFT", "CENTER", "CENTER", "CENTER"), headings_style=head,
                 padding=(0.6, 1.5)) as table:
             row = table.row()
@@ -450,8 +452,8 @@ def draw_score_table(pdf: FPDF, faces: dict, data: dict) -> None:
             for kind, *cells in page:
                 row = table.row(style=None if kind in ("tertiary", "bonus", "deduction")
                                 else strong)
-                for text in cells:
-                    row.cell(text)
+                for text, width in zip(cells, widths, strict=True):
+                    row.cell(cell_text(pdf, text, width, pad=3.2))
 
 
 SUMMARY_HEADER = ("编号", "指标", "分值")
@@ -468,20 +470,22 @@ def draw_summary(pdf: FPDF, faces: dict, data: dict) -> None:
             y = _centered(pdf, faces, "小标宋", 20, 22, data["title"])
             pdf.set_xy(22, y + 4)
             pdf.set_font(faces["仿宋"], size=11)
-            pdf.multi_cell(0, 6, data["intro"], new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 6, cell_text(pdf, data["intro"], pdf.epw), new_x="LMARGIN",
+                           new_y="NEXT")
             y = pdf.get_y() + 2
         pdf.set_xy(22, y)
         pdf.set_font(faces["仿宋"], size=10.5)
         pdf.set_draw_color(*RULE)
-        with pdf.table(col_widths=(22, 120, 24), line_height=6.0, headings_style=head,
+        widths = (22, 120, 24)
+        with pdf.table(col_widths=widths, line_height=6.0, headings_style=head,
                        text_align=("CENTER", "LEFT", "CENTER"), padding=(0.5, 1.5)) as table:
             row = table.row()
             for text in SUMMARY_HEADER:
                 row.cell(text)
             for cells in page:
                 row = table.row()
-                for text in cells:
-                    row.cell(text)
+                for text, width in zip(cells, widths, strict=True):
+                    row.cell(cell_text(pdf, text, width, pad=3.2))
 
 
 def draw_toc(pdf: FPDF, faces: dict, data: dict) -> None:
@@ -527,14 +531,16 @@ def draw_divider(pdf: FPDF, faces: dict, data: dict) -> None:
     pdf.set_y(y + 6)
     if data["intro"]:
         pdf.set_font(faces["仿宋"], size=11)
-        pdf.multi_cell(0, 6, data["intro"], new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, cell_text(pdf, data["intro"], pdf.epw), new_x="LMARGIN",
+                       new_y="NEXT")
         pdf.ln(2)
     pdf.set_auto_page_break(True, margin=BODY_BOTTOM)
     pdf.set_font(faces["仿宋"], size=11)
     pdf.set_draw_color(*RULE)
     head = FontFace(family=faces["黑体"], size_pt=11, fill_color=(225, 225, 225))
     code_style = FontFace(family=faces["黑体"], size_pt=10)
-    with pdf.table(col_widths=(16, 64, 14, 20, 52), line_height=6.0, headings_style=head,
+    widths = (16, 64, 14, 20, 52)
+    with pdf.table(col_widths=widths, line_height=6.0, headings_style=head,
                    text_align=("CENTER", "LEFT", "CENTER", "CENTER", "LEFT"),
                    repeat_headings=1, padding=(0.8, 1.5)) as table:
         row = table.row()
@@ -543,8 +549,8 @@ def draw_divider(pdf: FPDF, faces: dict, data: dict) -> None:
         for code, *cells in data["rows"]:
             row = table.row()
             row.cell(code, style=code_style)
-            for text in cells:
-                row.cell(text)
+            for text, width in zip(cells, widths[1:], strict=False):
+                row.cell(cell_text(pdf, text, width, pad=3.2))
     pdf.set_auto_page_break(False)
 
 

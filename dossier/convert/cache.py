@@ -1,18 +1,19 @@
-"""The conversion cache: ``<cache>/convert/<sha256>-<kind>-<VERSION>.pdf`` plus a JSON sidecar.
+"""The conversion cache: one area (``convert``) of the cache store (``dossier.cachestore``).
 
-The key is the content hash, the input kind and the converter's version, so a rebuild
-after one changed file converts one file, and a new converter version converts again.
-The PDF is written first and the sidecar last, both atomically: an entry counts only
-when its sidecar exists, so an interrupted build never leaves a half entry that is used.
+An entry is ``<sha256>-<kind>-<key>.pdf`` plus its sidecar, where the key follows the
+store's one recipe: the content hash, the input kind, the converter's version and the
+identity of every tool the conversion involves (LibreOffice for office files, qpdf for
+repairs, the fonts and fpdf2 that draw a placeholder page). A rebuild after one changed
+file converts one file; a new converter, LibreOffice or font converts again. Outcomes
+the environment caused (``transient``) are never committed, so they are retried.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from dossier.fsutil import write_text_atomic
+from dossier.cachestore import Store, digest, tools_identity
 
 
 @dataclass(frozen=True)
@@ -38,25 +39,38 @@ class Outcome:
     transient: bool = False  # a timeout or crash: not cached, tried again next build
 
 
-def entry_paths(cache_dir: Path, sha256: str, kind: str, version: str) -> tuple[Path, Path]:
-    base = Path(cache_dir) / "convert" / f"{sha256}-{kind}-{version}"
-    return base.with_suffix(".pdf"), base.with_suffix(".json")
+# What each converter's output depends on besides the file (placeholders: fonts and fpdf2).
+TOOLS = {"office": ("soffice",), "pdf": ("qpdf", "pikepdf"), "image": ("Pillow", "pillow-heif", "pikepdf"),
+         "text": (), "other": ()}
+PLACEHOLDER_TOOLS = ("fonts", "fpdf2")
 
 
-def read_entry(pdf: Path, sidecar: Path) -> Outcome | None:
+def tools_for(module: str) -> dict:
+    return tools_identity(TOOLS.get(module, ()) + PLACEHOLDER_TOOLS)
+
+
+def store(cache_dir: Path) -> Store:
+    return Store(Path(cache_dir) / "convert")
+
+
+def entry_name(sha256: str, kind: str, version: str, tools: dict) -> str:
+    key = digest("convert", version, {"sha256": sha256, "kind": kind, "tools": tools})
+    return f"{sha256}-{kind}-{key[:20]}"
+
+
+def read_entry(entries: Store, name: str) -> Outcome | None:
     """The cached outcome, or None when the entry is missing or unreadable."""
+    data = entries.read(name)
     try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-        if not pdf.is_file():
-            return None
-        return Outcome(int(data["pages"]), data.get("placeholder"), data.get("name"))
-    except (OSError, ValueError, KeyError, TypeError):
+        return None if data is None else Outcome(int(data["pages"]), data.get("placeholder"),
+                                                 data.get("name"))
+    except (KeyError, TypeError, ValueError):
         return None
 
 
-def write_sidecar(sidecar: Path, outcome: Outcome) -> None:
+def commit(entries: Store, name: str, outcome: Outcome) -> None:
     """Record the outcome; transient failures are not recorded, so they are retried."""
     if outcome.transient:
         return
-    data = {"pages": outcome.pages, "placeholder": outcome.placeholder, "name": outcome.name}
-    write_text_atomic(sidecar, json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+    entries.commit(name, {"pages": outcome.pages, "placeholder": outcome.placeholder,
+                          "name": outcome.name})

@@ -1,7 +1,12 @@
-"""PDF evidence: pages kept as they are (size, /Rotate), rewritten by pikepdf.
+"""PDF evidence: made inert, put on A4 pages and rewritten by pikepdf.
 
-Rewriting drops incremental updates and an owner-only encryption (the pages open
-without a password, so they may be printed in the binder), and gives a file whose bytes
+Every PDF that enters the binder passes through ``normalize`` (office files too, after
+LibreOffice): forms and annotations are flattened into the page and scripts, actions and
+attachments removed (``inert.py``), then every page is put on an A4 page (``pagesize.py``).
+Both binders read these copies; the originals go into the archive untouched.
+
+Rewriting drops incremental updates and an owner-only encryption (the pages open without
+a password, so they may be printed in the binder), and gives a file whose bytes
 depend only on the input. A file that needs a password becomes a placeholder. A damaged
 file is repaired by qpdf when it can be: the pages it recovers are kept, even from a
 truncated file; when nothing is recovered the file becomes a placeholder.
@@ -15,14 +20,15 @@ from pathlib import Path
 
 import pikepdf
 
-from dossier.convert import placeholder
+from dossier.convert import inert, pagesize, placeholder
 from dossier.convert.cache import Outcome, Source
 from dossier.fsutil import atomic_write
 from dossier.tools import qpdf
 
 log = logging.getLogger(__name__)
 
-VERSION = f"1.{placeholder.VERSION}"
+# 2: inert (forms flattened, no scripts or attachments) and every page A4
+VERSION = f"2.{placeholder.VERSION}"
 
 ENCRYPTED = "PDF文件已加密（需要密码才能打开），无法编入汇编，请提供去除密码的版本后重新生成。"
 DAMAGED = "PDF文件已损坏，自动修复失败，无法编入汇编，请重新导出或扫描后替换。"
@@ -44,6 +50,8 @@ def normalize(src: Path, out: Path, *, drop_info: bool = False) -> int:
                 raise _Unusable("no pages")
             for page in doc.pages:
                 pikepdf.parse_content_stream(page)
+            inert.make_inert(doc)
+            pagesize.to_a4(doc)
             if drop_info:
                 if "/Info" in doc.trailer:
                     del doc.trailer.Info

@@ -13,9 +13,10 @@ from pathlib import Path
 from fpdf import FPDF
 
 from dossier.fsutil import atomic_write
+from dossier.linebreak import prebroken
 from dossier.tools import fonts
 
-VERSION = "2"
+VERSION = "3"  # 3: Chinese line breaking (linebreak.py)
 # Cached pages must not depend on the day they were made; builders date their own outputs.
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -76,16 +77,22 @@ def write(out: Path, *, name: str, kind: str, size: int, sha256: str, reason: st
         pdf.cell(28, 8, label)
         pdf.set_xy(pdf.l_margin + 28, y)
         pdf.set_font(body, size=12 if label != "SHA-256" else 9)
-        pdf.multi_cell(0, 8, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 8, _broken(pdf, value), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
     pdf.ln(8)
     pdf.set_font(body, size=10.5)
     pdf.set_text_color(90)
-    pdf.multi_cell(0, 6, "本页代替无法转换为PDF的原件编入证据汇编；原件完整保存在归档包中，"
-                   "可凭上面的SHA-256校验值核对。", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, _broken(pdf, "本页代替无法转换为PDF的原件编入证据汇编；原件完整保存在归档包中，"
+                                 "可凭上面的SHA-256校验值核对。"), new_x="LMARGIN", new_y="NEXT")
     with atomic_write(out) as tmp:
         pdf.output(str(tmp))
     return 1
+
+
+def _broken(pdf: FPDF, text: str) -> str:
+    """``text`` broken by the Chinese rules for a multi_cell from the cursor to the margin."""
+    width = pdf.w - pdf.r_margin - pdf.get_x() - 2 * pdf.c_margin - 0.3
+    return prebroken(text, width, pdf.get_string_width)
 
 
 def for_source(source, out: Path, reason: str):

@@ -7,6 +7,7 @@ merge floor the binder is measured against.
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import subprocess
@@ -29,10 +30,29 @@ def find_qpdf() -> Path | None:
     return Path(found) if found else None
 
 
+def version() -> str | None:
+    """``11.3.0``, or None when qpdf is missing or does not run."""
+    exe = find_qpdf()
+    return _version(str(exe)) if exe is not None else None
+
+
+@functools.lru_cache(maxsize=4)
+def _version(exe: str) -> str | None:
+    try:
+        done = subprocess.run([exe, "--version"], capture_output=True, timeout=60, check=False,
+                              stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    first = done.stdout.decode("utf-8", "replace").strip().splitlines()[:1]
+    if done.returncode != 0 or not first or not first[0].startswith("qpdf version"):
+        return None
+    return first[0].removeprefix("qpdf version").strip()
+
+
 def require_qpdf() -> Path:
     exe = find_qpdf()
     if exe is None:
-        raise MissingToolError("未找到 qpdf。", hint=INSTALL_HINT)
+        raise MissingToolError("未找到 qpdf，无法合并生成 PDF 汇编。", hint=INSTALL_HINT)
     return exe
 
 
@@ -46,7 +66,7 @@ def check(pdf: Path) -> tuple[bool, str]:
     try:
         done = _run(["--check", str(pdf)])
     except subprocess.TimeoutExpired:
-        return False, "qpdf --check timed out"
+        return False, "qpdf 检查超时"
     text = (done.stdout + done.stderr).decode("utf-8", "replace")
     return done.returncode == 0, text
 
