@@ -109,10 +109,8 @@ class BinderPdf(Builder):
         pmap = ctx.page_map
         if pmap is None:
             return {}
-        blocks = [b for v in pmap.volumes for b in v.blocks if not b.is_divider]
-        return {"items": len(blocks), "evidence_pages": sum(b.pages for b in blocks),
-                "binder_pages": sum(v.total_pages for v in pmap.volumes),
-                "volumes": len(pmap.volumes)}
+        return {"items": pmap.item_count, "evidence_pages": pmap.evidence_pages,
+                "binder_pages": pmap.total_pages, "volumes": len(pmap.volumes)}
 
 
 class BinderDocx(Builder):
