@@ -4,8 +4,13 @@ What is missing, for whom (责任科室), and which files cannot go into the bin
 
 Decisions (see DESIGN.md for the contract):
 - Status per criterion: ``not_claimed`` when claimed 0 on purpose; else ``ok`` when it
-  has at least one evidence file; else ``missing``. A file with a problem still
-  counts as evidence here; the problem is its own (blocking) finding.
+  has at least one file that counts (``Project.counting_items``: not empty, corrupt,
+  encrypted, unconvertible or refused by the archive); else ``missing``. Such a file is
+  also its own (blocking) finding.
+- Every reason ``verify`` could reject the archive for is a blocking finding here first
+  (``dossier.archive``: formats, active PDF content, size), naming the file and the fix.
+- A bonus claimed without evidence in its folder (B1 …) is blocking like a criterion; a
+  deduction without its notice is a warning.
 - A criterion claimed above 0 with no evidence is an ``error``: its points are at risk.
   Exception: when the manifest's ``facts`` (系统数据) decide the criterion, the score
   comes from the system data that the city bureau checks against its own system, so
@@ -29,8 +34,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
+from dossier.archive import MAX_TOTAL, needs_rendition, refusal, unreadable_message
 from dossier.cnformat import pts as _pts
 from dossier.errors import ExitCode
+from dossier.folders import existing_folders, extra_items, folder_of, place_of
 from dossier.names import years_in_name
 from dossier.project import Project, natural_key
 from dossier.scan import LARGE_FILE, EvidenceFile
@@ -62,6 +69,7 @@ class CriterionStatus:
     files: tuple[str, ...]
     claimed: Decimal | None  # effective: the facts' points where they decide, else the claim
     by_facts: bool = False  # the manifest's facts decide this criterion
+    counted: int = 0  # files that count as evidence (dossier.archive.counts_as_evidence)
 
 
 @dataclass
@@ -99,19 +107,24 @@ class CheckReport:
                 "findings": [f.to_json() for f in self.findings]}
 
 
-def run_check(project: Project) -> CheckReport:
-    """Check a loaded project; reads no evidence file (the scan cached what it needs)."""
+def run_check(project: Project, score=None) -> CheckReport:
+    """Check a loaded project; reads no evidence file (the scan cached what it needs).
+
+    ``score`` is the project's ``dossier.score.Score`` when the caller has it already.
+    """
     from dossier.score import compute_score
 
-    score = compute_score(project)  # facts decide criteria the same way as in the score
+    score = score or compute_score(project)  # facts decide criteria as in the score
     criteria = [_status(project, cs) for cs in score.criteria]
     findings: list[Finding] = [
         Finding("warning", "claim_disagrees_with_facts", code, None, message + "以系统数据为准。"
                 "请核对清单 facts，或把自评得分改为与系统数据一致。", departments_of(project, code))
         for code, message in score.warnings]
-    for rule in (_criterion_findings, _folder_findings, _file_findings, _duplicate_findings,
+    findings.extend(_criterion_findings(project, criteria))
+    findings.extend(_extra_findings(project, score))
+    for rule in (_folder_findings, _file_findings, _archive_findings, _duplicate_findings,
                  _link_findings, _name_findings, _manifest_findings, _tool_findings):
-        findings.extend(rule(project, criteria) if rule is _criterion_findings else rule(project))
+        findings.extend(rule(project))
     findings = sorted(set(findings), key=_order)
     return CheckReport(criteria=criteria, findings=findings, ignored=len(project.scan.ignored),
                        file_count=len(project.scan.files))
@@ -134,13 +147,14 @@ def write_html(report: CheckReport, project: Project) -> Path:
 # -- helpers shared with the renderers ------------------------------------------------
 
 def departments_of(project: Project, code: str | None) -> str:
-    """责任科室 of a criterion or tertiary code, joined with 、."""
+    """责任科室 of a criterion, tertiary, bonus or deduction code, joined with 、."""
     std = project.standard
     if code and std.has_criterion(code):
         return "、".join(std.criterion(code).departments)
     if code and std.has_tertiary(code):
         return "、".join(std.tertiary(code).departments)
-    return ""
+    extra = next((x for x in extra_items(std) if x.code == code), None)
+    return "、".join(extra.departments) if extra else ""
 
 
 def pts(value: Decimal | None) -> str:
@@ -155,25 +169,20 @@ def _order(f: Finding) -> tuple:
 def _status(project: Project, cs) -> CriterionStatus:
     """Status from the effective points (the facts' where they decide, else the claim)."""
     files = tuple(it.file.rel for it in project.items_for(cs.code))
+    counted = len(project.counting_items(cs.code))
     claimed = cs.claimed if cs.facts is not None else cs.claim
     if claimed is not None and claimed == 0:
         status = "not_claimed"
     else:
-        status = "ok" if files else "missing"
-    return CriterionStatus(cs.code, status, files, claimed, cs.facts is not None)
+        status = "ok" if counted else "missing"
+    return CriterionStatus(cs.code, status, files, claimed, cs.facts is not None, counted)
 
 
 def _criterion_folders(project: Project) -> dict[str, str]:
     """Where the files of each criterion go, as staff see it (relative to evidence/YYYY)."""
-    from dossier.workspace import criterion_folder_name, existing_folders, tertiary_folder_name
-
     names = existing_folders(project.evidence_dir)
-    folders = {}
-    for t in project.standard.tertiaries():
-        tname = names.get(t.code, tertiary_folder_name(t))
-        for c in t.criteria:
-            folders[c.code] = f"{tname}/{names.get(c.code, criterion_folder_name(c))}"
-    return folders
+    return {c.code: folder_of(project.standard, project.evidence_dir, c.code, names)
+            for c in project.standard.criteria()}
 
 
 def _criterion_findings(project: Project, criteria: list[CriterionStatus]) -> Iterator[Finding]:
@@ -185,15 +194,16 @@ def _criterion_findings(project: Project, criteria: list[CriterionStatus]) -> It
         label = f"{c.code} {c.short}"
         folder = folders[c.code]
         n = len(st.files)
-        if st.claimed is not None and st.claimed > 0 and not st.files:
+        unusable = (f"（其中 {n} 个文件无法使用，见本项的文件问题）" if n else "")
+        if st.claimed is not None and st.claimed > 0 and not st.counted:
             if st.by_facts:
                 yield Finding("warning", "facts_without_evidence", c.code, folder,
-                              f"{label}：得分以系统数据（清单 facts）为准，但没有佐证材料。"
+                              f"{label}：得分以系统数据（清单 facts）为准，但没有可用的佐证材料{unusable}。"
                               f"建议把系统截图或统计表放入“evidence/{year}/{folder}”，便于市局复核。",
                               dept)
             else:
                 yield Finding("error", "claimed_without_evidence", c.code, folder,
-                              f"{label}：自评 {pts(st.claimed)} 分，但没有佐证材料，这 "
+                              f"{label}：自评 {pts(st.claimed)} 分，但没有可用的佐证材料{unusable}，这 "
                               f"{pts(st.claimed)} 分有被扣除的风险。请把佐证材料放入"
                               f"“evidence/{year}/{folder}”，或把清单中的自评得分改为 0。", dept)
         elif st.status == "not_claimed" and st.files:
@@ -229,7 +239,7 @@ def _folder_findings(project: Project) -> Iterator[Finding]:
     for f in scan.files:
         if f.rel.startswith(in_unknown):
             continue
-        if f.tertiary is None and f.rel not in item_rels:
+        if f.code is None and f.rel not in item_rels:
             yield Finding("warning", "outside", None, f.rel,
                           "文件不在任何指标文件夹内，不会编入汇编。请移入对应的指标文件夹，"
                           "或在清单 evidence 中指定它属于哪一项。", "")
@@ -249,32 +259,17 @@ def _folder_findings(project: Project) -> Iterator[Finding]:
                       f"清单 exclude 排除了 {len(scan.excluded)} 个文件，它们不会编入汇编。", "")
 
 
-_PROBLEM_MESSAGES = {
-    "empty": "文件为空（0字节），无法编入汇编。请重新复制或导出该文件。",
-    "encrypted": "PDF 设有打开密码，无法编入汇编。请用密码打开后“另存为”不加密的 PDF 替换。",
-    "unreadable": "无法读取该文件（{detail}）。请检查文件是否被占用或没有读取权限。",
-    "bomb": "{detail}，无法编入汇编。请用看图软件缩小尺寸后另存替换。",
-}
-
-
-def _problem_message(f: EvidenceFile) -> str:
-    if f.problem == "corrupt":
-        if f.kind == "pdf":
-            return "PDF 无法解析，文件可能已损坏或未下载完整。请用原件重新导出或重新扫描后替换。"
-        return "图片无法解码，文件可能已损坏或未拷贝完整。请重新拷贝或重新拍摄后替换。"
-    text = _PROBLEM_MESSAGES.get(f.problem or "", "文件有问题（{detail}），无法编入汇编。请替换。")
-    return text.format(detail=f.problem_detail or f.problem)
-
-
 def _file_findings(project: Project) -> Iterator[Finding]:
     item_rels = {it.file.rel for items in project.items.values() for it in items}
     year = project.year
     for f in project.scan.files:
-        code = f.criterion or f.tertiary
+        code = f.code
         dept = departments_of(project, code)
         if f.problem:
             yield Finding("error" if f.rel in item_rels else "warning", f.problem, code, f.rel,
-                          _problem_message(f), dept)
+                          unreadable_message(f), dept)
+        elif refusal(f) is not None:
+            pass  # the archive's own finding (_archive_findings) says what to do
         elif not f.can_be_pages:
             kind = KIND_NAMES.get(f.kind, f.kind)
             yield Finding("warning", "archive_only", code, f.rel,
@@ -302,11 +297,11 @@ def _duplicate_findings(project: Project) -> Iterator[Finding]:
             continue
         files = sorted(files, key=lambda f: natural_key(f.rel))
         first = files[0]
-        code = first.criterion or first.tertiary
+        code = first.code
         places = "；".join(f.rel for f in files)
         depts = []
         for f in files:
-            for d in departments_of(project, f.criterion or f.tertiary).split("、"):
+            for d in departments_of(project, f.code).split("、"):
                 if d and d not in depts:
                     depts.append(d)
         yield Finding("warning", "duplicate", code, first.rel,
@@ -326,17 +321,8 @@ def _tool_findings(project: Project) -> Iterator[Finding]:
 
 
 def code_of_rel(project: Project, rel: str) -> str | None:
-    """The criterion or tertiary whose folder holds ``rel`` (for links, which scan skips)."""
-    from dossier.workspace import folder_code
-
-    parts = PurePosixPath(rel).parts[:-1]
-    code = None
-    if parts and (t := folder_code(parts[0])) and project.standard.has_tertiary(t):
-        code = t
-        if len(parts) > 1 and (c := folder_code(parts[1])) and project.standard.has_criterion(c) \
-                and c.rsplit(".", 1)[0] == t:
-            code = c
-    return code
+    """The indicator whose folder holds ``rel`` (for links, which scan skips)."""
+    return place_of(project.standard, PurePosixPath(rel).parts[:-1]).code
 
 
 def _name_findings(project: Project) -> Iterator[Finding]:
@@ -379,6 +365,59 @@ def _manifest_findings(project: Project) -> Iterator[Finding]:
         message = p.message.rstrip("。") + where + "。" + todo
         yield Finding(severity, p.kind, p.code, name, message,
                       departments_of(project, p.code))
+
+
+def _extra_findings(project: Project, score) -> Iterator[Finding]:
+    """A bonus claimed without evidence is at risk (blocking); a deduction's notice goes in."""
+    names = existing_folders(project.evidence_dir)
+    for x in (*score.bonus_items, *score.deduction_items):
+        if x.points <= 0 or x.evidence:
+            continue
+        folder = folder_of(project.standard, project.evidence_dir, x.code, names)
+        dept = departments_of(project, x.code)
+        if x.code.startswith("B"):
+            yield Finding("error", "claimed_without_evidence", x.code, folder,
+                          f"{x.code} {x.name}：申报加分 {pts(x.points)} 分（{x.detail}），但没有可用的佐证"
+                          f"材料，这 {pts(x.points)} 分有被扣除的风险。请把表彰文件、证书或合同等放入"
+                          f"“evidence/{project.year}/{folder}”，或在清单 bonus 中取消申报。", dept)
+        else:
+            yield Finding("warning", "deduction_without_notice", x.code, folder,
+                          f"{x.code} {x.name}：清单填写了扣分 {pts(x.points)} 分（{x.detail}），但没有相应的"
+                          f"通报或处分文件。请把文件放入“evidence/{project.year}/{folder}”，随材料一并报送。",
+                          dept)
+
+
+def _archive_findings(project: Project) -> Iterator[Finding]:
+    """What the submission archive (dossier.archive) cannot take, weeks before December."""
+    total = 0
+    for item in project.all_items():
+        f = item.file
+        total += f.size
+        folder = str(PurePosixPath(f.rel).parent)
+        found = refusal(f, "" if folder == "." else folder)
+        if found:
+            kind, message = found
+            yield Finding("error", kind, item.code, f.rel, message, departments_of(project, item.code))
+        elif f.rel in project.unconvertible:
+            reason = project.unconvertible[f.rel].rstrip("。")
+            if needs_rendition(f):
+                yield Finding("error", "unconvertible", item.code, f.rel,
+                              f"无法转换为 PDF（{reason}），不计为有材料；归档包需要附上它的 PDF 版本。"
+                              "请在 WPS 或 Office 中打开后“另存为 PDF”替换原文件。",
+                              departments_of(project, item.code))
+            else:
+                yield Finding("warning", "unconvertible", item.code, f.rel,
+                              f"无法转换为 PDF（{reason}），汇编中以说明页代替，不计为有材料。"
+                              "请在 WPS 或 Office 中打开后“另存为 PDF”替换原文件。",
+                              departments_of(project, item.code))
+        elif needs_rendition(f):
+            yield Finding("info", "rendition", item.code, f.rel,
+                          f".{f.ext} 不是归档直接接收的格式，归档包中会在原件旁附上它的 PDF 版本，无需处理。",
+                          departments_of(project, item.code))
+    if total > MAX_TOTAL:
+        yield Finding("error", "archive_too_large", None, f"evidence/{project.year}",
+                      f"佐证材料共 {total / (1 << 30):.1f} GB，超过归档包上限 {MAX_TOTAL >> 30} GB，"
+                      "市局核验时会按“压缩炸弹”拒收。请压缩视频、降低扫描分辨率后重新检查。", "")
 
 
 # -- dates in file names --------------------------------------------------------------

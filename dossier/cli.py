@@ -264,57 +264,63 @@ def report(opts: Options, year: int | None) -> None:
 @year_option
 @click.option("--no-originals", is_flag=True, help="归档包中不放原始佐证文件。")
 @click.option("--force", is_flag=True, help="即使有阻断问题也打包（不建议）。")
+@click.option("--max-pages", type=int, default=None,
+              help="汇编每册最多页数；不填则沿用上次 dossier build 的分册。")
+@click.option("--max-mb", type=float, default=None,
+              help="汇编每册最大体积（MB）；不填则沿用上次 dossier build 的分册。")
 @click.pass_obj
-def pack(opts: Options, year: int | None, no_originals: bool, force: bool) -> None:
+def pack(opts: Options, year: int | None, no_originals: bool, force: bool,
+         max_pages: int | None, max_mb: float | None) -> None:
     """生成报送市局的归档包（BagIt 格式的 ZIP，含 SHA-256 和 SM3 校验）。
 
     有阻断问题时拒绝打包，并列出问题。打包前会先更新汇编、报告和得分表
     （内容未变化的沿用上次生成的文件）；生成后在 Word 中修改过的文件按修改后的版本打包。
+    最后显示归档包的 SM3 指纹和写有它的报送单（Word）：报送单盖章后随文报送，
+    市局用 dossier verify --expect 核对收到的就是这个归档包。
 
     \b
     示例：
       dossier pack
+      dossier pack --max-pages 300
       dossier pack --no-originals
     """
-    from dossier.builders import BuildOptions, build_all, collect_outputs
-    from dossier.check import run_check
-    from dossier.pack import pack as pack_archive
+    from dossier.builders import BuildOptions
+    from dossier.pack import pack_project
     from dossier.progress import default_progress
 
     project = opts.project(year)
     with opts.session("dossier pack"):
-        report = run_check(project)
-        progress = default_progress()
-        if force or not report.blocking:  # a refused pack must not wait for a build first
-            built = build_all(project, BuildOptions(keep_edited=True), progress=progress)
-            if built.errors:
-                raise SystemExit(built.exit_code)
-        from dossier.sheetimport import sheet_findings
-
-        findings = [*report.findings, *sheet_findings(project)]  # a hand-edited sheet that disagrees
-        result = pack_archive(project, collect_outputs(project), findings,
-                              originals=not no_originals, force=force, progress=progress)
+        result = pack_project(project, originals=not no_originals, force=force,
+                              options=BuildOptions(max_pages=max_pages, max_mb=max_mb),
+                              progress=default_progress())
     for line in (*result.notes, *result.warnings):
         click.echo(line, err=True)
     click.echo(str(result.path))
+    click.echo(f"SM3 指纹：{result.sm3}")
+    if result.form is not None:
+        click.echo(str(result.form))
 
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="输出格式。")
-def verify(archive: Path, fmt: str) -> None:
+@click.option("--expect", default=None, metavar="指纹",
+              help="报送单上的 SM3 指纹：核对这是否就是报送单位声明的那个归档包。")
+def verify(archive: Path, fmt: str, expect: str | None) -> None:
     """核验归档包：校验和（SHA-256、SM3）及真实性、完整性、可用性、安全性（四性）检测。
 
-    任何一项未通过时退出码为1。
+    任何一项未通过时退出码为1。给出 --expect 时还核对归档包的 SM3 指纹是否与
+    报送单上的一致；不给时只能说明包内容完整，不能说明它就是报送的那一个。
 
     \b
     示例：
       dossier verify 某单位-2022-规范化建设材料.zip
+      dossier verify 某单位-2022-规范化建设材料.zip --expect 6f1c…（报送单上的64位指纹）
     """
     from dossier.verify import verify_archive
 
-    result = verify_archive(archive)
+    result = verify_archive(archive, expect=expect)
     if fmt == "json":
         _echo_json(result.to_json())
     else:

@@ -1,29 +1,35 @@
-"""The submission archive: a BagIt bag (RFC 8493, version 1.0) in a deterministic ZIP.
+"""``dossier pack``: the submission archive, a BagIt bag (RFC 8493) in a deterministic ZIP.
 
-Layout of ``build/YYYY/<unit>-YYYY-规范化建设材料.zip`` (one top folder, named like the
+What the archive is (formats, names, required members) is ``dossier.archive``; this module
+makes one. ``pack_project`` is the whole workflow (check → build → pack, from the build
+result); ``pack`` writes the ZIP from a project, its built outputs and the findings.
+
+Layout of ``build/YYYY/<unit>-YYYY-规范化建设材料.zip`` (one top folder named like the
 zip stem, so extracting never scatters files)::
 
     <stem>/bagit.txt  bag-info.txt
-    <stem>/manifest-sha256.txt  manifest-sm3.txt  tagmanifest-sha256.txt  tagmanifest-sm3.txt
+    <stem>/data/原件/<item number> <original name>   (+ ``.pdf`` rendition where needed)
     <stem>/data/<binder, report, score sheet as built>
-    <stem>/data/清单.json        resolved manifest: unit, year, score, every evidence item
     <stem>/data/归档目录.xlsx    archive index (序号, 档号, 题名, 责任部门, 日期, 页数, SHA-256, 存放位置)
-    <stem>/data/原件/<item number> <original name>   unless ``originals=False``
+    <stem>/data/清单.json        the manifest as data, the score, every output and item
+    <stem>/manifest-sha256.txt  manifest-sm3.txt  tagmanifest-sha256.txt
 
 Decisions:
-- ``bagit.make_bag`` builds the bag and its SHA-256 manifests and Payload-Oxum. SM3 is not
-  in ``hashlib.algorithms_guaranteed``, which is the list bagit-python recognises, so it
-  treats ``manifest-sm3.txt`` as an ordinary tag file: validation passes and the SHA-256
-  tag manifest protects it. RFC 8493 §2.4 allows further algorithms; ``verify`` checks SM3.
-  All manifests are rewritten sorted by path so the bag is byte-stable.
-- 档号 is ``<year>-<item number>`` (e.g. ``2022-3.1.1-02``); 序号 runs 1..N in binder order.
-  日期 is a date found in the file name (2022-03-15, 20220315, 2022年3月15日), else empty:
-  the tool does not know when a document was written, and file times are not evidence.
-- Names are NFC-normalised; characters Windows forbids (``\\/:*?"<>|``) become ``_``.
-- ZIP: members sorted, every timestamp = ``manifest.date`` 00:00, mode 0644, the UTF-8 flag
-  (0x800) on every member, no directory entries; already-compressed formats are stored.
+- No staging copy: each payload file is read once, and that one read feeds SHA-256, SM3
+  and the ZIP writer. The members are written in the order above, which is fixed, so the
+  bytes depend only on the contents and ``manifest.date``. bag-info.txt comes first: its
+  Payload-Oxum is known from the sizes before any byte is copied.
+- An original whose SHA-256 differs from the scan's (edited in place with the same size
+  and time) stops the pack: the binder was built from the old content. Its scan-cache
+  entry is dropped, so the next run rebuilds from the new content.
+- Compression: already-compressed formats are stored; for the others the first MiB is
+  deflated on trial, and a member that would compress more than ``MAX_RATIO``/4 is
+  stored (``verify`` refuses ratios over ``MAX_RATIO`` as zip bombs).
+- 档号 is ``<year>-<item number>``; 序号 runs 1..N in binder order; 日期 is a date found in the
+  file name, else empty (file times are not evidence).
 - Blocking findings (severity ``error``) stop the pack unless ``force``; a forced pack
-  records their number as ``Blocking-Findings`` in bag-info.txt.
+  lists each in 清单.json (``overridden``) and counts them in bag-info.txt.
+  An empty year (no evidence items or no claims) is refused even with ``force``.
 """
 
 from __future__ import annotations
@@ -33,49 +39,60 @@ import hashlib
 import io
 import json
 import logging
-import re
-import shutil
-import tempfile
-import unicodedata
 import zipfile
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
-import bagit
-
 from dossier import __version__, sm3
-from dossier.errors import DossierError, ExitCode
+from dossier.archive import (
+    BAGIT_TXT,
+    CONTENTS_FORMAT,
+    CONTENTS_NAME,
+    INDEX_HEADER,
+    INDEX_NAME,
+    MAX_RATIO,
+    ORIGINALS_DIR,
+    ROLES,
+    archive_path,
+    archive_stem,
+    member_name,
+    needs_rendition,
+    nfc,
+    rendition_name,
+    safe_name,
+)
+from dossier.errors import DossierError, ExitCode, InputError
 from dossier.fsutil import atomic_write
 from dossier.names import dates_in_name
-from dossier.outputs import OUTPUTS, label
+from dossier.outputs import VOLUME_PREFIX, label, volume_number
 from dossier.pii import PiiHit, scan_items
 from dossier.progress import Progress
 
 log = logging.getLogger(__name__)
 
-ROLES = {o.role: o.label for o in OUTPUTS if o.builder}  # labels: dossier.outputs, one table
-ORIGINALS_DIR = "原件"
-CONTENTS_NAME = "清单.json"
-INDEX_NAME = "归档目录.xlsx"
-INDEX_HEADER = ("序号", "档号", "题名", "责任部门", "日期", "页数", "SHA-256", "存放位置")
-ARCHIVE_SUFFIX = "规范化建设材料"
-CONTENTS_FORMAT = "dossier-archive/1"
-ALLOWED_EXTS = frozenset({"pdf", "ofd", "docx", "doc", "wps", "xlsx", "xls", "et", "txt", "csv",
-                          "json", "jpg", "jpeg", "png", "tif", "tiff", "bmp", "gif", "heic",
-                          "heif", "webp", "mp4", "mov", "avi", "wmv", "mp3", "m4a", "wav",
-                          "amr"})
 # Formats whose content is already compressed: deflating them again costs minutes on a
 # real year (45 s of 75 s for 1.8 GB of scans) and saves a few per cent.
 _STORED_EXTS = {"jpg", "jpeg", "png", "heic", "heif", "webp", "gif", "mp4", "mov", "avi", "wmv",
                 "mp3", "m4a", "amr", "zip", "rar", "7z", "gz", "docx", "xlsx", "pptx", "odt",
                 "ods", "pdf"}
-_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_BLOCK = 1 << 20
+
+# Judges whose blocking findings ``pack_project`` adds to the check's: each is called as
+# ``judge(project, score) -> list[Finding]`` (e.g. draft markers left in the report).
+JUDGES: list[Callable] = []
 
 
 class PackRefused(DossierError):
-    """Blocking findings exist and ``--force`` was not given (exit 1)."""
+    """Blocking findings exist and ``--force`` was not given, or the year is empty (exit 1)."""
 
     exit_code = ExitCode.blocking
+
+
+class EvidenceChanged(InputError):
+    """An original changed after it was scanned (exit 3); the next run picks it up."""
 
 
 @dataclass
@@ -85,197 +102,221 @@ class PackResult:
     sha256: str
     items: int
     originals: int
+    sm3: str = ""  # the archive's fingerprint, to declare with the submission
+    form: Path | None = None  # the 报送单 that names the archive and its fingerprint
     outputs: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)      # what was skipped, and why
-    warnings: list[str] = field(default_factory=list)   # forced findings, formats, PII
+    warnings: list[str] = field(default_factory=list)   # forced findings, PII
     pii: list[PiiHit] = field(default_factory=list)
 
 
-def archive_stem(project) -> str:
-    return nfc(project.output_name(ARCHIVE_SUFFIX))
+# -- the workflow ---------------------------------------------------------------------------
 
+def pack_project(project, *, originals: bool = True, force: bool = False, options=None,
+                 progress: Progress | None = None) -> PackResult:
+    """check → build → pack, computing the score and the check once.
 
-def archive_path(project) -> Path:
-    return project.build_dir / f"{archive_stem(project)}.zip"
-
-
-def nfc(name: str) -> str:
-    return unicodedata.normalize("NFC", name)
-
-
-def safe_name(name: str) -> str:
-    return _FORBIDDEN.sub("_", nfc(name)).strip() or "_"
-
-
-MAX_STEM = 60  # characters of the original name kept in a member name (Windows: 260 per path)
-
-
-def member_name(number: str, original: str) -> str:
-    """``<item number> <name>``, the name cut to MAX_STEM characters (the full name stays in
-    清单.json and 归档目录), so that extracted paths fit Windows' limits."""
-    path = Path(original)
-    stem, suffix = path.stem, path.suffix[:16]
-    if len(stem) > MAX_STEM:
-        stem = stem[:MAX_STEM].rstrip() + "…"
-    return f"{number} {stem}{suffix}"
-
-
-def zip_date_time(date: dt.date) -> tuple[int, int, int, int, int, int]:
-    return (max(date.year, 1980), date.month, date.day, 0, 0, 0)
-
-
-def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool = True,
-         force: bool = False, progress: Progress | None = None, score=None) -> PackResult:
-    """Pack the project's outputs and evidence into the submission archive.
-
-    ``outputs`` maps roles (``ROLES``, or ``binder_pdf_1``… for a binder in volumes) to
-    built files. ``score`` has ``.total`` and ``.grade`` (str or object with ``.name``);
-    when omitted it is computed with ``dossier.score.compute_score`` if that exists.
-    Raises PackRefused when ``findings`` hold errors and ``force`` is false.
+    ``options`` are the build options (``dossier.builders.BuildOptions``); when they set no
+    volume size, the binder keeps the volumes of the last build (``build --max-pages``).
     """
+    from dossier.builders import BuildOptions, build_all, recorded_volume_options
+    from dossier.check import run_check
+    from dossier.score import compute_score
+
     progress = progress or Progress()
-    from dossier.reportcheck import report_findings  # the report as it will go out (#12.3)
-    score = score if score is not None else _default_score(project)
-    findings = [*findings, *report_findings(project, score)]
+    score = compute_score(project)
+    report = run_check(project, score)
+    findings = list(report.findings)
+    for judge in JUDGES:
+        findings.extend(judge(project, score))
+    refuse_empty_year(project)
+    refuse_blocking(findings, force)
+    options = options or BuildOptions()
+    if options.max_pages is None and options.max_mb is None:
+        max_pages, max_mb = recorded_volume_options(project)
+        options = BuildOptions(max_pages=max_pages, max_mb=max_mb, strict=options.strict,
+                               reuse=options.reuse)
+    options = BuildOptions(max_pages=options.max_pages, max_mb=options.max_mb,
+                           strict=options.strict, reuse=options.reuse, keep_edited=True)
+    built = build_all(project, options, progress=progress, score=score, check=report)
+    if built.errors:
+        raise DossierError("生成汇编、报告或得分表时出错，未生成归档包：\n"
+                           + "\n".join(f"  - {e}" for e in built.errors),
+                           hint="按上面的提示处理后重新运行 dossier pack。")
+    from dossier.builders.report import sync_pdf
+    from dossier.reportcheck import report_findings
+    from dossier.sheetimport import sheet_findings
+
+    sync_pdf(project)  # a report edited in Word goes out as the PDF of that edit
+
+    # the outputs as they will go out: a sheet edited by hand that contradicts the manifest,
+    # a report with draft markers or stale figures
+    findings += [*sheet_findings(project), *report_findings(project, score)]
+    renditions = _renditions(project, progress)
+    result = pack(project, built.files(), findings, originals=originals, force=force,
+                  progress=progress, score=score, renditions=renditions)
+    from dossier.submission import write_submission_form
+
+    result.form = write_submission_form(project, result, score)
+    return result
+
+
+def _renditions(project, progress: Progress) -> dict[str, Path | None]:
+    """sha256 → the archival PDF of each original not taken as-is (None: it could not be made)."""
+    from dossier.convert import convert_files
+
+    files = {it.file.sha256: it.file for it in project.all_items() if needs_rendition(it.file)}
+    if not files:
+        return {}
+    converted = convert_files(list(files.values()), project.cache_dir, progress=progress)
+    return {sha: (None if (c := converted.get(sha)) is None or c.placeholder else c.pdf)
+            for sha in files}
+
+
+def refuse_empty_year(project) -> None:
+    items = project.all_items()
+    claims = [c for c in project.manifest.claims.values() if c.points is not None]
+    if items and claims:
+        return
+    what = ("没有任何佐证材料" if not items else "") + ("、" if not items and not claims else "") + \
+           ("清单中没有填写任何自评得分" if not claims else "")
+    raise PackRefused(f"{project.year} 年度{what}，不能生成报送用的归档包（--force 也不行）。",
+                      path=project.manifest.path,
+                      hint=f"把材料放入 evidence/{project.year}/ 下的指标文件夹，在清单 claims 中填写自评"
+                           "得分，运行 dossier check 确认后再打包；如果年度选错了，用 --year 指定。")
+
+
+def refuse_blocking(findings: Iterable, force: bool) -> list:
     blocking = [f for f in findings if getattr(f, "severity", None) == "error"]
     if blocking and not force:
         raise PackRefused(f"有 {len(blocking)} 项阻断性问题，未生成归档包：\n"
                           + "\n".join(f"  - {describe_finding(f)}" for f in blocking),
                           hint="请按 dossier check 的提示补齐或更正后再打包；"
                                "确需先行打包（如内部预审）时加 --force。")
-    from dossier.builders.report import sync_pdf
-    sync_pdf(project)  # a report edited in Word goes out as the PDF of that edit
-    result = PackResult(path=archive_path(project), size=0, sha256="", items=0, originals=0)
-    result.warnings += [f"强制打包，存在阻断性问题：{describe_finding(f)}" for f in blocking]
-    items = list(project.all_items())
-    result.pii = scan_items(items, progress)
-    result.warnings += [hit.message() for hit in result.pii]
-    result.warnings += _format_warnings(items)
-    stem = archive_stem(project)
-    project.build_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".pack-", dir=project.build_dir) as tmp:
-        bag_dir = Path(tmp) / stem
-        bag_dir.mkdir()
-        contents = _stage(project, items, outputs, bag_dir, originals, result, progress)
-        contents["score"] = _score_json(score)
-        _write_json(bag_dir / CONTENTS_NAME, contents)
-        write_index(bag_dir / INDEX_NAME, contents, project.manifest.date)
-        info = _bag_info(project, contents, stem, len(blocking))
-        bagit.make_bag(str(bag_dir), info, checksums=["sha256"])
-        finish_bag(bag_dir)
-        with atomic_write(result.path) as zip_tmp:
-            write_zip(bag_dir, zip_tmp, stem, project.manifest.date, progress)
-    result.size = result.path.stat().st_size
-    result.sha256 = _sha256_file(result.path)
-    result.items, result.originals = len(items), contents["counts"]["originals"]
-    return result
+    return blocking
 
 
 def describe_finding(finding) -> str:
-    """The finding's message, prefixed with its code or path when the message lacks them."""
+    """The finding's message, prefixed with the file (or folder) it concerns, else its code."""
     message = str(finding.message)
-    for where in (getattr(finding, "code", None), getattr(finding, "path", None)):
-        if where and str(where) not in message:
-            return f"{where}：{message}"
+    path, code = getattr(finding, "path", None), getattr(finding, "code", None)
+    if path and str(path) not in message:
+        return f"{path}：{message}"
+    if code and str(code) not in message:
+        return f"{code}：{message}"
     return message
 
 
-def _format_warnings(items) -> list[str]:
-    warnings = []
-    for item in items:
-        name = f"{item.number} {item.file.rel}"
-        if item.file.ext not in ALLOWED_EXTS:
-            warnings.append(f"{name}：格式 .{item.file.ext} 不在归档允许的格式之内，verify 的可用性检查"
-                            "将不通过；请转换为 PDF 或图片后放入证据目录")
-        elif item.file.problem in ("encrypted", "corrupt", "empty"):
-            what = {"encrypted": "已加密", "corrupt": "已损坏", "empty": "是空文件"}[item.file.problem]
-            warnings.append(f"{name}：文件{what}，verify 的可用性检查将不通过；请换成可正常打开的文件")
-        elif item.file.ext == "pdf" and (active := _pdf_active(item.file.path)):
-            warnings.append(f"{name}：PDF {'、'.join(sorted(active))}，verify 的安全性检查将不通过；"
-                            "请用“打印为 PDF”重新生成后替换")
-    return warnings
+# -- the archive ----------------------------------------------------------------------------
 
+def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool = True,
+         force: bool = False, progress: Progress | None = None, score=None,
+         renditions: dict[str, Path | None] | None = None) -> PackResult:
+    """Write the submission archive from built ``outputs`` (role → file) and the evidence.
 
-def _pdf_active(path: Path) -> set[str]:
-    import pikepdf
+    ``score`` is the project's Score (computed when omitted). ``renditions`` maps the
+    SHA-256 of each original not taken as-is to its archival PDF (``pack_project`` finds
+    them); an original that needs one and has none refuses the pack.
+    """
+    progress = progress or Progress()
+    blocking = refuse_blocking(findings, force)
+    refuse_empty_year(project)
+    if score is None:
+        from dossier.score import compute_score
 
-    from dossier.verify import pdf_active_content
-
-    try:
-        with pikepdf.open(path) as pdf:
-            return pdf_active_content(pdf)
-    except Exception:  # unreadable PDFs are reported by check and scan
-        return set()
-
-
-def _stage(project, items, outputs, bag_dir: Path, originals: bool, result: PackResult,
-           progress: Progress) -> dict:
-    """Copy outputs and originals into the future payload; return the resolved manifest."""
-    out_entries = []
-    volumes = sorted((r for r in outputs if r.startswith("binder_pdf_")), key=_volume_number)
-    for role in [r for r in ROLES if not (r == "binder_pdf" and volumes)] + volumes + \
-            sorted(set(outputs) - set(ROLES) - set(volumes)):
-        src = outputs.get(role)
-        label = _role_label(role)
-        if src is None or not Path(src).is_file():
-            result.notes.append(f"未找到{label}，归档包中不含此文件；如需包含请先运行 dossier build")
-            continue
-        name = safe_name(Path(src).name)
-        shutil.copyfile(src, bag_dir / name)
-        out_entries.append({"role": role, "title": label, "path": f"data/{name}",
-                            "sha256": _sha256_file(bag_dir / name)})
-        result.outputs.append(name)
-    entries = []
-    with progress.task("复制原件", total=len(items)) as task:
-        for seq, item in enumerate(items, 1):
-            entries.append(_item_entry(project, item, seq, bag_dir if originals else None))
-            task.advance(1, item.number)
-    copied = sum(1 for e in entries if e["path"])
+        score = compute_score(project)
+    items = list(project.all_items())
+    renditions = renditions or {}
+    if originals:
+        _refuse_missing_renditions(items, renditions)
+    result = PackResult(path=archive_path(project), size=0, sha256="", items=len(items), originals=0)
+    result.warnings += [f"强制打包，存在阻断性问题：{describe_finding(f)}" for f in blocking]
+    result.pii = scan_items(items, progress)
+    result.warnings += [hit.message() for hit in result.pii]
+    members = _outputs(outputs, result)
+    entries = [_item_entry(project, item, seq) for seq, item in enumerate(items, 1)]
+    originals_list = _originals(items, entries, renditions) if originals else []
     if not originals:
         result.notes.append("按 --no-originals 未放入证据原件，归档目录仍列出全部条目")
-    manifest = project.manifest
-    return {"format": CONTENTS_FORMAT, "generator": f"dossier {__version__}",
-            "standard": manifest.standard, "unit": manifest.unit, "year": manifest.year,
-            "date": manifest.date.isoformat(), "originals_included": originals,
-            "counts": {"items": len(entries), "originals": copied, "outputs": len(out_entries)},
-            "outputs": out_entries, "items": entries}
+    contents = _contents(project, score, blocking, originals, entries, members)
+    date = project.manifest.date
+    stem = archive_stem(project)
+    with atomic_write(result.path) as tmp, _BagWriter(tmp, stem, date) as bag:
+        bag.add_bytes("bagit.txt", BAGIT_TXT.encode("utf-8"), tag=True)
+        _copy_originals(bag, project, items, originals_list, entries, progress)
+        for rel, src, role in members:
+            sha, sm = bag.add_file(rel, src)
+            contents["outputs"].append({"role": role, "title": role_label(role), "path": rel,
+                                        "sha256": sha, "sm3": sm})
+        index = io.BytesIO()
+        write_index(index, contents, date)
+        bag.add_bytes(f"data/{INDEX_NAME}", index.getvalue())
+        bag.add_bytes(f"data/{CONTENTS_NAME}",
+                      (json.dumps(contents, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        bag.add_bytes("bag-info.txt", _bag_info_text(project, contents, stem, bag.oxum()), tag=True)
+        bag.finish()
+    result.size = result.path.stat().st_size
+    result.sha256, result.sm3 = file_digests(result.path)
+    result.outputs = [Path(rel).name for rel, _, _ in members]
+    result.originals = contents["counts"]["originals"]
+    return result
 
 
-def _volume_number(role: str) -> int:
-    tail = role.rsplit("_", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
+def _refuse_missing_renditions(items, renditions: dict[str, Path | None]) -> None:
+    missing = [it for it in items if needs_rendition(it.file)
+               and renditions.get(it.file.sha256) is None]
+    if missing:
+        raise PackRefused("以下原件的格式归档包不直接接收，需要附上转换成的 PDF，但转换没有成功，未生成归档包：\n"
+                          + "\n".join(f"  - {it.file.rel}" for it in missing),
+                          hint="运行 dossier build 查看转换失败的原因（汇编中该文件是说明页）；"
+                               "或在 WPS/Office 中把它另存为 PDF 后替换原文件。")
 
 
-def _role_label(role: str) -> str:
+def _outputs(outputs: dict[str, Path], result: PackResult) -> list[tuple[str, Path, str]]:
+    """(member path under the bag, source, role) for each built output, in role order."""
+    volumes = sorted((r for r in outputs if r.startswith(VOLUME_PREFIX)), key=volume_number)
+    roles = [r for r in ROLES if not (r == "binder_pdf" and volumes)] + volumes + \
+        sorted(set(outputs) - set(ROLES) - set(volumes))
+    members = []
+    for role in roles:
+        src = outputs.get(role)
+        if src is None or not Path(src).is_file():
+            result.notes.append(f"未找到{role_label(role)}，归档包中不含此文件；如需包含请先运行 dossier build")
+            continue
+        members.append((f"data/{safe_name(Path(src).name)}", Path(src), role))
+    return members
+
+
+def role_label(role: str) -> str:
     return label(role)
 
 
-def _item_entry(project, item, seq: int, bag_dir: Path | None) -> dict:
+def _item_entry(project, item, seq: int) -> dict:
     file = item.file
-    original = safe_name(Path(file.rel).name)
-    path = None
-    sha256 = file.sha256
-    if bag_dir is not None:
-        target = bag_dir / ORIGINALS_DIR / member_name(item.number, original)
-        target.parent.mkdir(exist_ok=True)
-        shutil.copyfile(file.path, target)
-        sha256 = _sha256_file(target)  # what is in the bag, even if the file changed since scan
-        path = f"data/{ORIGINALS_DIR}/{target.name}"
     return {"seq": seq, "number": item.number, "archival_code": f"{project.year}-{item.number}",
             "code": item.code, "title": item.title, "department": _department(project, item.code),
-            "date": date_from_name(Path(file.rel).stem), "file": nfc(file.rel), "path": path,
-            "kind": file.kind, "ext": file.ext, "size": file.size, "pages": file.pages,
-            "sha256": sha256, "problem": file.problem}
+            "date": date_from_name(Path(file.rel).stem), "file": nfc(file.rel), "path": None,
+            "rendition": None, "kind": file.kind, "ext": file.ext, "size": file.size,
+            "pages": file.pages, "sha256": file.sha256, "problem": file.problem}
+
+
+def _originals(items, entries: list[dict], renditions) -> list[tuple[str, Path]]:
+    """(member, source) of every original and rendition; fills the entries' paths."""
+    members = []
+    for item, entry in zip(items, entries, strict=True):
+        name = Path(item.file.rel).name
+        entry["path"] = f"data/{ORIGINALS_DIR}/{member_name(item.number, name)}"
+        members.append((entry["path"], item.file.path))
+        if needs_rendition(item.file):
+            entry["rendition"] = f"data/{ORIGINALS_DIR}/{rendition_name(item.number, name)}"
+            members.append((entry["rendition"], renditions[item.file.sha256]))
+    return members
 
 
 def _department(project, code: str) -> str:
-    standard = project.standard
-    node = (standard.criterion(code) if standard.has_criterion(code)
-            else standard.tertiary(code) if standard.has_tertiary(code) else None)
-    departments = getattr(node, "departments", ()) or ()
-    if not departments and node is not None and hasattr(node, "tertiary_code"):
-        departments = standard.tertiary(node.tertiary_code).departments
-    return "、".join(departments)
+    from dossier.check import departments_of
+
+    return departments_of(project, code)
 
 
 def date_from_name(name: str) -> str:
@@ -284,22 +325,175 @@ def date_from_name(name: str) -> str:
     return dates[0].isoformat() if dates else ""
 
 
-def _default_score(project):
-    try:
-        from dossier.score import compute_score
-    except ImportError:
-        return None
-    return compute_score(project)
+def manifest_data(manifest) -> dict:
+    """The manifest as data for the archive: what staff entered, none of their comments."""
+    def plain(value):
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    return {"standard": manifest.standard, "unit": manifest.unit, "year": manifest.year,
+            "date": manifest.date.isoformat(),
+            "claims": {code: {"points": None if c.points is None else str(c.points),
+                              "note": c.note} for code, c in manifest.claims.items()},
+            "facts": plain(dict(manifest.facts or {})), "bonus": plain(dict(manifest.bonus or {})),
+            "deductions": plain(dict(manifest.deductions or {})),
+            "evidence": {code: [{"file": o.file, "title": o.title} for o in overrides]
+                         for code, overrides in manifest.evidence.items()},
+            "exclude": list(manifest.exclude)}
 
 
-def _score_json(score) -> dict | None:
-    if score is None:
-        return None
-    grade = getattr(score, "grade", None)
-    return {"total": str(score.total), "grade": str(getattr(grade, "name", grade) or "")}
+def _contents(project, score, blocking, originals: bool, entries, members) -> dict:
+    manifest = project.manifest
+    return {"format": CONTENTS_FORMAT, "generator": f"dossier {__version__}",
+            "standard": manifest.standard, "unit": manifest.unit, "year": manifest.year,
+            "date": manifest.date.isoformat(), "originals_included": originals,
+            "manifest": manifest_data(manifest),
+            "score": {"total": str(score.total), "grade": str(score.grade),
+                      "base": str(score.base), "bonus": str(score.bonus),
+                      "deductions": str(score.deductions), "at_risk": str(score.at_risk)},
+            "overridden": [f.to_json() if hasattr(f, "to_json") else {"message": str(f.message)}
+                           for f in blocking],
+            "counts": {"items": len(entries),
+                       "originals": sum(1 for e in entries if e["path"]) if originals else 0,
+                       "outputs": len(members)},
+            "outputs": [], "items": entries}
 
 
-def _bag_info(project, contents: dict, stem: str, blocking: int) -> dict[str, str]:
+def _copy_originals(bag: _BagWriter, project, items, originals_list, entries,
+                    progress: Progress) -> None:
+    """Copy originals and renditions; an original that differs from its scan stops the pack."""
+    from dossier.scan import forget_files
+
+    by_member = {e["path"]: (item, e) for item, e in zip(items, entries, strict=True)}
+    renditions = {e["rendition"]: e for e in entries if e.get("rendition")}
+    changed = []
+    with progress.task("写入归档包", total=len(originals_list)) as task:
+        for rel, src in originals_list:
+            sha, _ = bag.add_file(rel, src)
+            if rel in renditions:
+                renditions[rel]["rendition_sha256"] = sha
+            elif (found := by_member.get(rel)) and found[0].file.sha256 != sha:
+                changed.append(found[0].file.rel)
+            task.advance(1, Path(rel).name)
+    if changed:
+        forget_files(project.cache_dir, changed)
+        raise EvidenceChanged(
+            "以下佐证文件在检查之后被修改过（大小和修改时间可能未变），汇编是按修改前的内容生成的，"
+            "未生成归档包：\n" + "\n".join(f"  - evidence/{project.year}/{rel}" for rel in changed),
+            hint="已让工具重新读取这些文件。请再运行一次 dossier pack（会按新内容重新生成汇编）。")
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+class _Utf8ZipInfo(zipfile.ZipInfo):
+    """zipfile sets the UTF-8 flag only for non-ASCII names; set it on every member."""
+
+    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's name)
+        return self.filename.encode("utf-8"), self.flag_bits | 0x800
+
+
+def zip_date_time(date: dt.date) -> tuple[int, int, int, int, int, int]:
+    return (max(date.year, 1980), date.month, date.day, 0, 0, 0)
+
+
+class _BagWriter:
+    """Members of ``<stem>/`` written once each, hashed as they are written.
+
+    Member order is fixed by the caller: bagit.txt, the payload, bag-info.txt (its
+    Payload-Oxum counts what was written), then the manifests.
+    """
+
+    def __init__(self, target: Path, stem: str, date: dt.date):
+        self.stem, self.date = stem, date
+        self.zip = zipfile.ZipFile(target, "w", allowZip64=True)
+        self.payload: list[tuple[str, str, str]] = []   # rel, sha256, sm3
+        self.tags: list[tuple[str, str, str]] = []
+        self.payload_bytes = 0
+
+    def __enter__(self) -> _BagWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.zip.close()
+
+    def _info(self, rel: str, stored: bool, size: int) -> zipfile.ZipInfo:
+        info = _Utf8ZipInfo(f"{self.stem}/{rel}", zip_date_time(self.date))
+        info.create_system = 3
+        info.external_attr = 0o100644 << 16
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        info.file_size = size
+        return info
+
+    def _record(self, rel: str, sha: str, sm: str, tag: bool, size: int) -> None:
+        (self.tags if tag else self.payload).append((rel, sha, sm))
+        if not tag:
+            self.payload_bytes += size
+
+    def oxum(self) -> str:
+        """Payload-Oxum: bytes and files of the payload written so far."""
+        return f"{self.payload_bytes}.{len(self.payload)}"
+
+    def add_bytes(self, rel: str, data: bytes, tag: bool = False) -> None:
+        stored = _should_store(rel, data[:_BLOCK])
+        self.zip.writestr(self._info(rel, stored, len(data)), data)
+        self._record(rel, hashlib.sha256(data).hexdigest(), sm3.new(data).hexdigest(), tag,
+                     len(data))
+
+    def add_file(self, rel: str, src: Path) -> tuple[str, str]:
+        """Copy ``src`` as ``rel``: one read feeds SHA-256, SM3 and the ZIP."""
+        sha, sm = hashlib.sha256(), sm3.new()
+        written = 0
+        with open(src, "rb") as fh:
+            block = fh.read(_BLOCK)
+            size = Path(src).stat().st_size
+            info = self._info(rel, _should_store(rel, block), size)
+            with self.zip.open(info, "w", force_zip64=size > 0x7FFFFFFF) as out:
+                while block:
+                    sha.update(block)
+                    sm.update(block)
+                    out.write(block)
+                    written += len(block)
+                    block = fh.read(_BLOCK)
+        self._record(rel, sha.hexdigest(), sm.hexdigest(), False, written)
+        return sha.hexdigest(), sm.hexdigest()
+
+    def finish(self) -> None:
+        """The payload manifests, then the tag manifest over every tag file."""
+        payload = sorted(self.payload)
+        for alg, column in (("sha256", 1), ("sm3", 2)):
+            text = "".join(f"{row[column]}  {row[0]}\n" for row in payload)
+            self.add_bytes(f"manifest-{alg}.txt", text.encode("utf-8"), tag=True)
+        tags = sorted(self.tags)
+        text = "".join(f"{sha}  {rel}\n" for rel, sha, _ in tags)
+        self.add_bytes("tagmanifest-sha256.txt", text.encode("utf-8"), tag=True)
+
+
+def _should_store(rel: str, head: bytes) -> bool:
+    if Path(rel).suffix.lower().lstrip(".") in _STORED_EXTS:
+        return True
+    if len(head) < _BLOCK:
+        return False  # small: verify's ratio limit applies to members over 1 MiB only
+    return len(head) / max(1, len(zlib.compress(head, 6))) > MAX_RATIO / 4
+
+
+def file_digests(path: Path) -> tuple[str, str]:
+    """SHA-256 and SM3 of a file, from one read."""
+    sha, sm = hashlib.sha256(), sm3.new()
+    with open(path, "rb") as fh:
+        while block := fh.read(_BLOCK):
+            sha.update(block)
+            sm.update(block)
+    return sha.hexdigest(), sm.hexdigest()
+
+
+def _bag_info_text(project, contents: dict, stem: str, oxum: str) -> bytes:
     manifest = project.manifest
     info = {"Source-Organization": manifest.unit, "External-Identifier": stem,
             "External-Description": f"{manifest.unit}{manifest.year}年度规范化建设自评材料",
@@ -308,21 +502,18 @@ def _bag_info(project, contents: dict, stem: str, blocking: int) -> dict[str, st
             "Assessment-Standard": manifest.standard, "Assessment-Year": str(manifest.year),
             "Evidence-Items": str(contents["counts"]["items"]),
             "Original-Files": str(contents["counts"]["originals"]),
-            "Output-Files": str(contents["counts"]["outputs"])}
-    if contents["score"]:
-        info["Claimed-Score"] = contents["score"]["total"]
-        info["Grade"] = contents["score"]["grade"]
-    if blocking:
-        info["Blocking-Findings"] = str(blocking)
-    return info
+            "Output-Files": str(contents["counts"]["outputs"]),
+            "Claimed-Score": contents["score"]["total"], "Grade": contents["score"]["grade"],
+            "Payload-Oxum": oxum}
+    if contents["overridden"]:
+        info["Blocking-Findings"] = str(len(contents["overridden"]))
+    return "".join(f"{k}: {v}\n" for k, v in sorted(info.items())).encode("utf-8")
 
 
-def write_index(target: Path, contents: dict, date: dt.date) -> None:
-    """归档目录.xlsx, byte-identical for the same contents and date."""
+def write_index(target, contents: dict, date: dt.date) -> None:
+    """归档目录.xlsx (a path or a binary file object), byte-identical for the same contents."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from dossier.xlsxtext import append_row  # titles and names are people's text, never formulas
 
     workbook = Workbook()
     sheet = workbook.active
@@ -330,6 +521,8 @@ def write_index(target: Path, contents: dict, date: dt.date) -> None:
     sheet.append(INDEX_HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    from dossier.xlsxtext import append_row  # titles and names are people's text, never formulas
+
     for e in contents["items"]:
         append_row(sheet, (e["seq"], e["archival_code"], e["title"], e["department"], e["date"],
                            e["pages"], e["sha256"], e["path"] or "（未随包提供原件）"))
@@ -339,7 +532,7 @@ def write_index(target: Path, contents: dict, date: dt.date) -> None:
     save_workbook_deterministic(workbook, target, date)
 
 
-def save_workbook_deterministic(workbook, target: Path, date: dt.date) -> None:
+def save_workbook_deterministic(workbook, target, date: dt.date) -> None:
     """openpyxl stamps 'now' into docProps and every ZIP entry; pin both to ``date``."""
     from openpyxl.writer.excel import ExcelWriter
 
@@ -354,67 +547,3 @@ def save_workbook_deterministic(workbook, target: Path, date: dt.date) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o100644 << 16
             dst.writestr(fixed, src.read(info))
-
-
-def finish_bag(bag_dir: Path) -> None:
-    """Declare BagIt 1.0, sort the SHA-256 manifest, add SM3 and both tag manifests."""
-    (bag_dir / "bagit.txt").write_text(
-        "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8")
-    payload = sorted(p.relative_to(bag_dir).as_posix()
-                     for p in (bag_dir / "data").rglob("*") if p.is_file())
-    for alg, digest in (("sha256", _sha256_file), ("sm3", sm3.file_sm3)):
-        _write_manifest(bag_dir / f"manifest-{alg}.txt",
-                        [(digest(bag_dir / rel), rel) for rel in payload])
-    tags = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest-sm3.txt"]
-    for alg, digest in (("sha256", _sha256_file), ("sm3", sm3.file_sm3)):
-        _write_manifest(bag_dir / f"tagmanifest-{alg}.txt", [(digest(bag_dir / t), t) for t in tags])
-
-
-def encode_manifest_path(rel: str) -> str:
-    """RFC 8493 §2.1.3: percent-encode %, CR and LF in manifest paths."""
-    return rel.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _write_manifest(path: Path, entries: list[tuple[str, str]]) -> None:
-    text = "".join(f"{digest}  {encode_manifest_path(rel)}\n" for digest, rel in entries)
-    path.write_text(text, encoding="utf-8", newline="\n")
-
-
-class _Utf8ZipInfo(zipfile.ZipInfo):
-    """zipfile sets the UTF-8 flag only for non-ASCII names; set it on every member."""
-
-    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's name)
-        return self.filename.encode("utf-8"), self.flag_bits | 0x800
-
-
-def write_zip(bag_dir: Path, target: Path, stem: str, date: dt.date,
-              progress: Progress | None = None) -> None:
-    """The bag under ``<stem>/`` as a ZIP whose bytes depend only on the contents and date."""
-    progress = progress or Progress()
-    files = sorted((nfc(p.relative_to(bag_dir).as_posix()), p)
-                   for p in bag_dir.rglob("*") if p.is_file())
-    with zipfile.ZipFile(target, "w", allowZip64=True) as archive, \
-            progress.task("写入归档包", total=len(files)) as task:
-        for rel, path in files:
-            info = _Utf8ZipInfo(f"{stem}/{rel}", zip_date_time(date))
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            stored = path.suffix.lower().lstrip(".") in _STORED_EXTS
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            info.file_size = path.stat().st_size
-            with open(path, "rb") as src, archive.open(info, "w") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            task.advance(1)
-
-
-def _write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8",
-                    newline="\n")
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()

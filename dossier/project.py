@@ -5,7 +5,8 @@ order of their names (2 before 10) become ``S.T.C-01``, ``S.T.C-02`` …; entrie
 the manifest's ``evidence:`` section come first, in manifest order, with their
 titles (a file listed there is not counted again from its folder); files directly
 in a tertiary folder become items ``S.T-NN`` of the tertiary, placed before its
-criteria in the binder.
+criteria in the binder; files in a bonus or deduction folder become ``B1-01`` …, after
+the six primary indicators.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from dossier.archive import RENDERABLE_KINDS, counts_as_evidence
 from dossier.errors import InputError
+from dossier.folders import extra_items
 from dossier.manifest import Claim, Manifest, find_manifest, load_manifest
 from dossier.safename import safe_component
 from dossier.scan import EvidenceFile, ScanResult, scan_evidence
@@ -50,6 +53,7 @@ class Project:
     scan: ScanResult
     items: dict[str, tuple[EvidenceItem, ...]] = field(default_factory=dict)
     problems: list[ManifestProblem] = field(default_factory=list)
+    unconvertible: dict[str, str] = field(default_factory=dict)  # rel → why (conversion cache)
 
     @property
     def evidence_dir(self) -> Path:
@@ -70,13 +74,22 @@ class Project:
     def items_for(self, code: str) -> tuple[EvidenceItem, ...]:
         return self.items.get(code, ())
 
+    def counting_items(self, code: str) -> tuple[EvidenceItem, ...]:
+        """The items that count as evidence (dossier.archive.counts_as_evidence): an empty,
+        corrupt, encrypted, unarchivable or unconvertible file never makes a criterion 有材料."""
+        return tuple(it for it in self.items_for(code)
+                     if counts_as_evidence(it.file) and it.file.rel not in self.unconvertible)
+
     def all_items(self) -> list[EvidenceItem]:
-        """Every item in binder order: per tertiary, its own items, then its criteria's."""
+        """Every item in binder order: per tertiary, its own items, then its criteria's;
+        then the bonus and deduction items (B1, B2, D1, D2)."""
         out: list[EvidenceItem] = []
         for t in self.standard.tertiaries():
             out.extend(self.items_for(t.code))
             for c in t.criteria:
                 out.extend(self.items_for(c.code))
+        for extra in extra_items(self.standard):
+            out.extend(self.items_for(extra.code))
         return out
 
     def claim(self, code: str) -> Claim | None:
@@ -111,7 +124,18 @@ def load_project(root: Path, year: int | None = None, *, progress=None) -> Proje
     project = Project(root=root, year=manifest.year, standard=standard, manifest=manifest,
                       scan=scan)
     _number_items(project)
+    project.unconvertible = _unconvertible(project)
     return project
+
+
+def _unconvertible(project: Project) -> dict[str, str]:
+    """Items whose last conversion (cached) was a placeholder: they do not count."""
+    from dossier.convert import cached_placeholders
+
+    files = [it.file for it in project.all_items()
+             if it.file.problem is None and it.file.kind in RENDERABLE_KINDS and it.file.sha256]
+    reasons = cached_placeholders(files, project.cache_dir)
+    return {f.rel: reasons[f.sha256] for f in files if f.sha256 in reasons}
 
 
 def _number_items(project: Project) -> None:
@@ -150,9 +174,9 @@ def _number_items(project: Project) -> None:
 
     by_folder: dict[str, list[EvidenceFile]] = {}
     for f in project.scan.files:
-        if f.rel in claimed_rels or f.tertiary is None:
+        if f.rel in claimed_rels or f.code is None:
             continue
-        by_folder.setdefault(f.criterion or f.tertiary, []).append(f)
+        by_folder.setdefault(f.code, []).append(f)
 
     items: dict[str, tuple[EvidenceItem, ...]] = {}
     codes = set(listed) | set(by_folder)

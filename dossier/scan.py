@@ -30,13 +30,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from dossier.archive import pdf_active_content
+from dossier.folders import README_NAME, Place, place_of
 from dossier.fsutil import write_text_atomic
 from dossier.standard import Standard
-from dossier.workspace import README_NAME, folder_code
 
 log = logging.getLogger(__name__)
 
-SCAN_VERSION = 3
+SCAN_VERSION = 4
 IGNORED_NAMES = {"thumbs.db", ".ds_store", "desktop.ini", "ehthumbs.db", ".localized"}
 LARGE_FILE = 50 * 1024 * 1024
 MAX_IMAGE_PIXELS = 89_478_485  # Pillow's default warning limit: a 9500×9400 scan is already absurd
@@ -70,6 +71,13 @@ class EvidenceFile:
     problem_detail: str = ""
     tertiary: str | None = None
     criterion: str | None = None
+    extra: str | None = None  # a bonus or deduction item (B1, D2 …) whose folder holds the file
+    active: str = ""  # what a PDF carries that could run code (JavaScript …), in Chinese
+
+    @property
+    def code(self) -> str | None:
+        """The criterion, tertiary indicator or bonus/deduction item the file belongs to."""
+        return self.criterion or self.tertiary or self.extra
 
     @property
     def name(self) -> str:
@@ -191,25 +199,31 @@ def hash_file(path: Path) -> tuple[str, bytes]:
     return h.hexdigest(), head
 
 
-def inspect_file(path: Path, kind: str) -> tuple[int | None, str | None, str]:
-    """Pages where cheap, and whether the file cannot go into the binder."""
+def inspect_file(path: Path, kind: str) -> tuple[int | None, str | None, str, str]:
+    """Pages where cheap, whether the file cannot go into the binder, and active content."""
     if kind == "pdf":
         return _inspect_pdf(path)
     if kind == "image":
-        return _inspect_image(path)
-    return None, None, ""
+        return (*_inspect_image(path), "")
+    return None, None, "", ""
 
 
-def _inspect_pdf(path: Path) -> tuple[int | None, str | None, str]:
+def _inspect_pdf(path: Path) -> tuple[int | None, str | None, str, str]:
+    """A PDF that opens without a password (owner/permissions password only) is readable."""
     import pikepdf
 
     try:
         with pikepdf.open(path) as pdf:
-            return len(pdf.pages), None, ""
+            pages = len(pdf.pages)
+            try:
+                active = "、".join(sorted(pdf_active_content(pdf)))
+            except Exception:  # noqa: BLE001 - a PDF we cannot inspect is not known to be safe
+                active = "含无法检查的内容"
+            return pages, None, "", active
     except pikepdf.PasswordError:
-        return None, "encrypted", "PDF 设有打开密码"
+        return None, "encrypted", "PDF 设有打开密码", ""
     except Exception as exc:  # pikepdf/qpdf could not repair it
-        return None, "corrupt", f"PDF 无法解析（{type(exc).__name__}）"
+        return None, "corrupt", f"PDF 无法解析（{type(exc).__name__}）", ""
 
 
 def _inspect_image(path: Path) -> tuple[int | None, str | None, str]:
@@ -277,7 +291,8 @@ def _analyse(path: Path, rel: str, st: os.stat_result, cached: dict | None) -> E
         return EvidenceFile(rel=rel, path=path, size=st.st_size, mtime_ns=st.st_mtime_ns,
                             sha256=cached["sha256"], kind=cached["kind"], ext=ext,
                             pages=cached.get("pages"), problem=cached.get("problem"),
-                            problem_detail=cached.get("problem_detail", ""))
+                            problem_detail=cached.get("problem_detail", ""),
+                            active=cached.get("active", ""))
     try:
         sha, head = hash_file(path)
     except OSError as exc:
@@ -289,18 +304,19 @@ def _analyse(path: Path, rel: str, st: os.stat_result, cached: dict | None) -> E
                             kind=_BY_EXT.get(ext, "other"), ext=ext, problem="empty",
                             problem_detail="文件大小为0字节")
     kind = sniff_kind(head, ext)
-    pages, problem, detail = inspect_file(path, kind)
+    pages, problem, detail, active = inspect_file(path, kind)
     return EvidenceFile(rel=rel, path=path, size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=sha,
-                        kind=kind, ext=ext, pages=pages, problem=problem, problem_detail=detail)
+                        kind=kind, ext=ext, pages=pages, problem=problem, problem_detail=detail,
+                        active=active)
 
 
 def _walk(evidence_dir: Path, standard: Standard, result: ScanResult,
-          exclude: tuple[str, ...]) -> list[tuple[Path, str, os.stat_result, str | None, str | None]]:
-    """Files with their tertiary and criterion, links refused, junk ignored."""
+          exclude: tuple[str, ...]) -> list[tuple[Path, str, os.stat_result, Place]]:
+    """Files with their place (dossier.folders), links refused, junk ignored."""
     found = []
     root_real = evidence_dir.resolve()
 
-    def visit(folder: Path, tertiary: str | None, criterion: str | None, depth: int) -> None:
+    def visit(folder: Path, parts: tuple[str, ...], place: Place) -> None:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
@@ -311,7 +327,9 @@ def _walk(evidence_dir: Path, standard: Standard, result: ScanResult,
             path = Path(entry.path)
             rel = path.relative_to(evidence_dir).as_posix()
             if not _utf8(rel):  # e.g. a zip from a Chinese Windows PC unpacked as GBK bytes
-                result.bad_names.append(os.fsencode(rel).decode("gb18030", "replace"))
+                result.bad_names.append("/".join(
+                    part if _utf8(part) else os.fsencode(part).decode("gb18030", "replace")
+                    for part in rel.split("/")))
                 continue
             if entry.is_symlink():
                 target = os.path.realpath(path)
@@ -319,22 +337,12 @@ def _walk(evidence_dir: Path, standard: Standard, result: ScanResult,
                 result.refused_links.append((rel, target, inside))
                 continue
             if entry.is_dir(follow_symlinks=False):
-                t, c = tertiary, criterion
-                code = folder_code(entry.name)
-                if depth == 0:
-                    if code is None:
-                        t = None
-                    elif standard.has_tertiary(code):
-                        t = code
-                    else:
-                        result.unknown_folders.append((rel, code))
-                        t = None
-                elif depth == 1 and tertiary is not None and code is not None:
-                    if standard.has_criterion(code) and code.rsplit(".", 1)[0] == tertiary:
-                        c = code
-                    else:  # its files still count for the tertiary indicator
-                        result.unknown_folders.append((rel, code))
-                visit(path, t, c, depth + 1)
+                sub = place
+                if len(parts) < 2 and place.extra is None:
+                    sub = place_of(standard, (*parts, entry.name))
+                    if sub.unknown is not None and place.unknown is None:
+                        result.unknown_folders.append((rel, sub.unknown))
+                visit(path, (*parts, entry.name), sub)
                 continue
             if not entry.is_file(follow_symlinks=False):
                 continue
@@ -347,10 +355,10 @@ def _walk(evidence_dir: Path, standard: Standard, result: ScanResult,
                 result.excluded.append(rel)
                 continue
             st = entry.stat(follow_symlinks=False)
-            found.append((path, rel, st, tertiary, criterion))
+            found.append((path, rel, st, place))
 
     if evidence_dir.is_dir():
-        visit(evidence_dir, None, None, 0)
+        visit(evidence_dir, (), Place())
     return found
 
 
@@ -364,9 +372,9 @@ def scan_evidence(evidence_dir: Path, standard: Standard, cache_dir: Path | None
     cache = _load_cache(cache_file) if cache_file else {}
 
     def work(item):
-        path, rel, st, tertiary, criterion = item
+        path, rel, st, place = item
         f = _analyse(path, rel, st, cache.get(rel))
-        return replace(f, tertiary=tertiary, criterion=criterion)
+        return replace(f, tertiary=place.tertiary, criterion=place.criterion, extra=place.extra)
 
     misses = sum(1 for _, rel, st, *_ in entries
                  if not (c := cache.get(rel)) or c.get("size") != st.st_size
@@ -384,11 +392,11 @@ def scan_evidence(evidence_dir: Path, standard: Standard, cache_dir: Path | None
     else:
         files = [work(item) for item in entries]
     result.files = files
-    result.outside = [f.rel for f in files if f.tertiary is None]
+    result.outside = [f.rel for f in files if f.code is None]
     if cache_file is not None:
         new_cache = {f.rel: {k: v for k, v in asdict(f).items()
                              if k in ("size", "mtime_ns", "sha256", "kind", "pages", "problem",
-                                      "problem_detail")}
+                                      "problem_detail", "active")}
                      for f in files}
         if new_cache != cache:
             try:
@@ -397,3 +405,22 @@ def scan_evidence(evidence_dir: Path, standard: Standard, cache_dir: Path | None
             except OSError as exc:  # a read-only build folder must not stop a check
                 log.warning("cannot write scan cache %s: %s", cache_file, exc)
     return result
+
+
+def forget_files(cache_dir: Path, rels: list[str]) -> None:
+    """Drop files from the scan cache, so that the next scan reads them again.
+
+    For a file changed in place with the same size and modification time (which the
+    cache cannot see), found when ``pack`` hashes every original.
+    """
+    cache_file = Path(cache_dir) / "scan.json"
+    files = _load_cache(cache_file)
+    if not files:
+        return
+    for rel in rels:
+        files.pop(rel, None)
+    try:
+        write_text_atomic(cache_file, json.dumps({"version": SCAN_VERSION, "files": files},
+                                                 ensure_ascii=False, indent=0))
+    except OSError as exc:
+        log.warning("cannot write scan cache %s: %s", cache_file, exc)

@@ -198,6 +198,17 @@ class ExtraScore:
     name: str
     points: Decimal
     detail: str
+    evidence: int = 0  # files in its folder that count (B1 …, D2 …)
+
+    @property
+    def supported(self) -> bool:
+        """A bonus claimed without evidence is 有分无据, like a criterion. A deduction is
+        never "at risk": its notice is asked for by ``check``, its points stand."""
+        return not (self.code.startswith("B") and self.points > 0 and self.evidence == 0)
+
+    @property
+    def at_risk(self) -> Decimal:
+        return ZERO if self.supported else self.points
 
 
 def _bonus_points(code: str, value: Any, item_points: Decimal | None) -> tuple[Decimal, str]:
@@ -334,16 +345,18 @@ def score_claims(standard: Standard, claims: dict[str, Decimal | None], facts: d
                     for p in standard.primary)
 
     bonus_items = tuple(ExtraScore(b.code, b.name, *_bonus_points(b.code, (bonus or {}).get(b.code),
-                                                                   b.points))
+                                                                   b.points),
+                                   int(evidence_counts.get(b.code, 0)))
                         for b in standard.bonus)
     deduction_items = tuple(ExtraScore(d.code, d.name,
-                                       *_deduction_points(d.code, (deductions or {}).get(d.code)))
+                                       *_deduction_points(d.code, (deductions or {}).get(d.code)),
+                                       int(evidence_counts.get(d.code, 0)))
                             for d in standard.deductions)
     base = sum((c.claimed for c in criteria), ZERO)
     plus = q(sum((b.points for b in bonus_items), ZERO))
     minus = q(sum((d.points for d in deduction_items), ZERO))
     total = grand_total(base, plus, minus)
-    at_risk = sum((c.at_risk for c in criteria), ZERO)
+    at_risk = sum((c.at_risk for c in criteria), ZERO) + sum((b.at_risk for b in bonus_items), ZERO)
     grade = standard.grade_for(total)
     above = sorted((g for g in standard.grades if g.min > total), key=lambda g: g.min)
     return Score(
@@ -364,7 +377,9 @@ def compute_score(project) -> Score:
     """Score a loaded Project (``dossier score``, ``build``)."""
     manifest = project.manifest
     claims = {code: c.points for code, c in manifest.claims.items()}
-    counts = {c.code: len(project.items_for(c.code)) for c in project.standard.criteria()}
+    codes = [c.code for c in project.standard.criteria()]
+    codes += [x.code for x in (*project.standard.bonus, *project.standard.deductions)]
+    counts = {code: len(project.counting_items(code)) for code in codes}
     return score_claims(project.standard, claims, manifest.facts, manifest.bonus,
                         manifest.deductions, counts,
                         locate=lambda key: (manifest.path, manifest.line_of("facts", key)))
@@ -433,13 +448,16 @@ def _summary_lines(score: Score, project) -> list[str]:
     if unfilled:
         lines.append(f"尚未填报自评得分 {len(unfilled)} 项（按0分计）：{'、'.join(unfilled)}")
     risky = [c for c in score.criteria if not c.supported]
-    if risky:
+    risky_extras = [b for b in score.bonus_items if not b.supported]
+    if risky or risky_extras:
         lines.append(f"缺佐证材料的风险分 {_pts(score.at_risk)} 分：以下各项自评有分但没有佐证材料，"
                      f"复核时可能不得分（不计这些分，总分为 {_pts(score.supported_total)} 分，"
                      f"等次 {standard.grade_for(score.supported_total).name}）：")
         for c in risky:
             crit = standard.criterion(c.code)
             lines.append(f"  {c.code} {crit.short}  {_pts(c.claimed)}分  责任科室：{'、'.join(crit.departments)}")
+        for b in risky_extras:
+            lines.append(f"  {b.code} {b.name}（加分项）  {_pts(b.points)}分")
         lines.append(f"请把佐证材料放入 evidence/{project.year}/ 下以该编号开头的文件夹，再运行 dossier score。")
     if score.warnings:
         lines.append("自评与系统数据不一致（以系统数据为准）：")

@@ -31,18 +31,32 @@ from pathlib import Path
 import bagit
 
 from dossier import sm3
+from dossier.archive import (
+    CONTENTS_NAME,
+    INDEX_HEADER,
+    INDEX_NAME,
+    MAX_MEMBERS,
+    MAX_RATIO,
+    MAX_TOTAL,
+    ROLES,
+    TAG_FILES,
+    accepted_as_is,
+    pdf_active_content,
+)
 from dossier.errors import ExitCode, InputError
-from dossier.pack import ALLOWED_EXTS, CONTENTS_NAME, INDEX_HEADER, INDEX_NAME
 
 GROUPS = ("真实性", "完整性", "可用性", "安全性")
-MAX_TOTAL = 20 << 30     # bytes uncompressed
-MAX_MEMBERS = 100_000
-MAX_RATIO = 100          # uncompressed/compressed, for members over 1 MiB and in total
-TAG_FILES = {"bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-sm3.txt",
-             "tagmanifest-sha256.txt", "tagmanifest-sm3.txt"}
-_EXEC_EXTS = (".exe", ".com", ".bat", ".cmd", ".scr", ".pif", ".vbs", ".js", ".jse", ".wsf",
-              ".ps1", ".msi", ".dll", ".jar", ".sh", ".lnk", ".hta")
-_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)-(\d+)$")
+KNOWN_TAG_FILES = {*TAG_FILES, "tagmanifest-sha256.txt", "tagmanifest-sm3.txt"}
+BAG_INFO_LABELS = {"Source-Organization": "单位", "External-Identifier": "包名",
+                   "External-Description": "说明", "Bagging-Date": "成文日期",
+                   "Bag-Software-Agent": "生成工具", "Assessment-Standard": "评价标准",
+                   "Assessment-Year": "年度", "Evidence-Items": "证据条目数",
+                   "Original-Files": "原件数", "Output-Files": "报送文件数",
+                   "Claimed-Score": "自评总分", "Grade": "等次", "Payload-Oxum": "文件数与字节数",
+                   "Blocking-Findings": "强制打包时的阻断问题数"}
+BAG_INFO_FIELDS = set(BAG_INFO_LABELS)
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)*|[BD]\d+)-(\d+)$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass
@@ -57,6 +71,10 @@ class Check:
 class VerifyReport:
     archive: Path
     checks: list[Check] = field(default_factory=list)
+    fingerprint: str = ""   # SM3 of the archive file
+    expected: str | None = None  # the fingerprint declared on the 报送单 (--expect)
+    summary: dict = field(default_factory=dict)  # unit, year, claimed score, grade (bag-info)
+    overridden: list[str] = field(default_factory=list)  # blocking findings packed with --force
 
     @property
     def ok(self) -> bool:
@@ -71,11 +89,18 @@ class VerifyReport:
         self.checks.append(Check(name, group, not problems, list(problems)))
 
     def to_json(self) -> dict:
-        return {"archive": str(self.archive), "ok": self.ok,
-                "checks": [asdict(c) for c in self.checks]}
+        return {"archive": str(self.archive), "ok": self.ok, "fingerprint": self.fingerprint,
+                "authenticity_checked": self.expected is not None, "summary": self.summary,
+                "overridden": self.overridden, "checks": [asdict(c) for c in self.checks]}
 
     def render_text(self) -> str:
-        lines = [f"归档包校验：{self.archive}"]
+        lines = [f"归档包校验：{self.archive}", f"SM3 指纹：{self.fingerprint}"]
+        labels = (("unit", "报送单位"), ("year", "评估年度"), ("score", "自评总分"), ("grade", "自评等次"))
+        lines += [f"{label}：{self.summary[key]}" for key, label in labels if self.summary.get(key)]
+        if self.overridden:
+            lines.append(f"（说明）报送单位在有 {len(self.overridden)} 项阻断性问题时强制打包（--force），"
+                         "这些问题如下，供复核时参考（不属于篡改）：")
+            lines += [f"  - {text}" for text in self.overridden]
         for group in GROUPS:
             lines.append(f"【{group}】")
             for c in (c for c in self.checks if c.group == group):
@@ -87,20 +112,40 @@ class VerifyReport:
                          "请将以上问题告知报送单位，由其更正后重新打包报送。")
         else:
             lines.append(f"结论：通过，全部 {len(self.checks)} 项检查均通过。")
+        if self.expected is None:
+            lines.append("注意：本次只核验了完整性（包内文件未被改动、彼此一致），没有核验真实性——"
+                         "它是否就是报送单位声明的那个归档包。请用报送单上的指纹运行："
+                         "dossier verify 归档包 --expect 指纹。")
+        elif self.ok:
+            lines.append("指纹与报送单一致：这就是报送单位声明的归档包。")
         return "\n".join(lines)
 
 
-def verify_archive(path: Path) -> VerifyReport:
-    """Check a submission archive; never raises for what is wrong inside it."""
+def verify_archive(path: Path, expect: str | None = None) -> VerifyReport:
+    """Check a submission archive; never raises for what is wrong inside it.
+
+    ``expect`` is the SM3 fingerprint declared on the 报送单: with it, the report also says
+    whether this is the declared archive (authenticity); without it, only integrity.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError("找不到要校验的归档包。", path=path, hint="检查文件名和路径。")
-    report = VerifyReport(path)
+    report = VerifyReport(path, fingerprint=sm3.file_sm3(path))
+    if expect is not None:
+        report.expected = re.sub(r"[\s:：-]", "", expect).lower()
+        problems = []
+        if not _HEX64.match(report.expected):
+            problems.append(f"给出的指纹“{expect}”不是64位十六进制数，请照报送单上的 SM3 指纹重新输入")
+        elif report.expected != report.fingerprint:
+            problems.append(f"归档包的 SM3 指纹为 {report.fingerprint}，与报送单上的 {report.expected} "
+                            "不一致：这不是报送单位声明的那个归档包（可能被替换或改动），请向报送单位核实")
+        report.add("真实性", "与报送单声明的归档包一致（SM3 指纹）", problems)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         report.add("可用性", "归档包可打开", [f"不是有效的 ZIP 文件（{exc}），可能传输不完整，请重新索取"])
         return report
+    report.add("完整性", "ZIP 前后没有多余数据", _extra_bytes(path, archive))
     with archive, tempfile.TemporaryDirectory(prefix="dossier-verify-") as tmp:
         safe, bomb = _inspect_members(archive, report)
         if bomb:
@@ -125,6 +170,28 @@ def verify_archive(path: Path) -> VerifyReport:
 
 
 # -- before extraction -------------------------------------------------------
+
+def _extra_bytes(path: Path, archive: zipfile.ZipFile) -> list[str]:
+    """Bytes before the first member or after the end-of-archive record (junk, or a
+    second file hidden in the ZIP) — a ZIP reader skips them silently."""
+    problems = []
+    size = path.stat().st_size
+    infos = archive.infolist()
+    first = min((i.header_offset for i in infos), default=archive.start_dir)
+    if first > 0:
+        problems.append(f"第一个成员之前有 {first} 字节的多余数据，归档包可能被改动或拼接")
+    with open(path, "rb") as fh:
+        tail_len = min(size, (1 << 16) + 22)
+        fh.seek(size - tail_len)
+        tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at >= 0 and at + 22 <= len(tail):
+        comment = int.from_bytes(tail[at + 20:at + 22], "little")
+        end = size - tail_len + at + 22 + comment
+        if end < size:
+            problems.append(f"归档结束标记之后有 {size - end} 字节的多余数据，归档包可能被改动或拼接")
+    return problems
+
 
 def _unsafe_reason(name: str) -> str | None:
     if "\x00" in name:
@@ -251,15 +318,17 @@ def _check_manifest(root: Path, alg: str, label: str) -> list[str]:
     for kind, expected in (("manifest", _payload(root)), ("tagmanifest", None)):
         name = f"{kind}-{alg}.txt"
         if not (root / name).is_file():
-            problems.append(f"缺少 {name}，无法核对{label}校验值")
+            if name in TAG_FILES or name == "tagmanifest-sha256.txt":
+                problems.append(f"缺少 {name}，无法核对{label}校验值")
             continue
         entries = _read_manifest(root / name)
         listed = set(entries)
         if expected is not None:
             problems += [f"文件未列入 {name}（可能是后来加入的）：{rel}"
                          for rel in expected if rel not in listed]
-        elif f"manifest-{alg}.txt" not in listed:
-            problems.append(f"{name} 未登记 manifest-{alg}.txt，清单本身无法核对")
+        else:
+            problems += [f"{name} 未登记 {tag}，它本身无法核对" for tag in TAG_FILES
+                         if tag not in listed and (root / tag).is_file()]
         for rel, digest in sorted(entries.items()):
             target = root / rel
             if _unsafe_reason(rel) or not target.is_file():
@@ -338,44 +407,95 @@ def _check_contents(root: Path, stray: list[str], report: VerifyReport) -> None:
     info, meta = _read_bag_info(root)
     items = contents.get("items", [])
     originals = [e for e in items if e.get("path")]
-    files_in_originals = [p for p in _payload(root) if p.startswith("data/原件/")]
-    for label, key, actual in (
-            ("单位", "Source-Organization", contents.get("unit")),
-            ("年度", "Assessment-Year", str(contents.get("year"))),
-            ("证据条目数", "Evidence-Items", str(len(items))),
-            ("原件数", "Original-Files", str(len(files_in_originals))),
-            ("报送文件数", "Output-Files", str(len(contents.get("outputs", [])))),
-            ("包名", "External-Identifier", root.name)):
-        if info and str(info.get(key, "")) != actual:
-            meta.append(f"bag-info.txt 的{label}（{key}: {info.get(key, '缺失')}）与内容（{actual}）不符")
+    renditions = [e for e in items if e.get("rendition")]
+    score = contents.get("score") or {}
+    overridden = contents.get("overridden") or []
+    report.summary = {"unit": info.get("Source-Organization", contents.get("unit")),
+                      "year": info.get("Assessment-Year", contents.get("year")),
+                      "score": info.get("Claimed-Score", score.get("total")),
+                      "grade": info.get("Grade", score.get("grade"))}
+    report.overridden = [_describe_overridden(f) for f in overridden if isinstance(f, dict)]
+    meta += _bag_info_problems(root, info, contents, originals, renditions)
     if len(rows) != len(items):
         meta.append(f"归档目录有 {len(rows)} 条，清单有 {len(items)} 条，不一致")
-    if len(originals) != len(files_in_originals):
-        meta.append(f"清单登记原件 {len(originals)} 个，data/原件 中实有 {len(files_in_originals)} 个")
-    score = contents.get("score") or {}
-    if info and score and (info.get("Claimed-Score") != score.get("total") or info.get("Grade") != score.get("grade")):
-        meta.append("bag-info.txt 的自评分或等次与清单不符")
-    report.add("真实性", "元数据（单位、年度、数量）与内容一致", meta)
+    report.add("真实性", "元数据（单位、年度、分数、数量）与内容一致", meta)
     _check_items(root, contents, rows, report)
     _check_numbering(contents, rows, report)
     _check_pages(root, rows, report)
     expected = {f"data/{CONTENTS_NAME}", f"data/{INDEX_NAME}"}
     expected |= {o.get("path") for o in contents.get("outputs", [])}
     expected |= {e.get("path") for e in originals}
+    expected |= {e.get("rendition") for e in renditions}
     extra = [f"未登记的多余文件：{rel}" for rel in _payload(root) if rel not in expected]
     extra += [f"包内多余的文件：{p.name}" for p in sorted(root.iterdir())
-              if p.name != "data" and p.name not in TAG_FILES]
+              if p.name != "data" and p.name not in KNOWN_TAG_FILES]
     report.add("完整性", "无多余文件", stray + extra)
-    formats = [f"格式不在允许范围内：{rel}" for rel in _payload(root)
-               if Path(rel).suffix.lower().lstrip(".") not in ALLOWED_EXTS]
-    report.add("可用性", "文件格式符合要求", formats)
+    rendered = {e.get("path") for e in renditions if (root / str(e.get("rendition"))).is_file()}
+    formats = [f"格式不在允许范围内，也没有附上转换成的 PDF：{rel}" for rel in _payload(root)
+               if not accepted_as_is(rel) and rel not in rendered]
+    report.add("可用性", "文件格式符合要求（其他格式附有 PDF 版本）", formats)
+
+
+def _describe_overridden(finding: dict) -> str:
+    where = finding.get("path") or finding.get("code") or ""
+    message = str(finding.get("message", ""))
+    return f"{where}：{message}" if where and where not in message else message
+
+
+def _bag_info_problems(root: Path, info: dict, contents: dict, originals, renditions) -> list[str]:
+    """Every bag-info.txt field against what the archive holds."""
+    if not info:
+        return []
+    score = contents.get("score") or {}
+    overridden = contents.get("overridden") or []
+    in_originals = [p for p in _payload(root) if p.startswith("data/原件/")]
+    unit, year = contents.get("unit"), contents.get("year")
+    expected = {
+        "Source-Organization": unit, "External-Identifier": root.name,
+        "External-Description": f"{unit}{year}年度规范化建设自评材料",
+        "Bagging-Date": contents.get("date"), "Bag-Software-Agent": contents.get("generator"),
+        "Assessment-Standard": contents.get("standard"), "Assessment-Year": str(year),
+        "Evidence-Items": str(len(contents.get("items", []))),
+        "Original-Files": str(len(originals)), "Output-Files": str(len(contents.get("outputs", []))),
+        "Claimed-Score": score.get("total"), "Grade": score.get("grade"),
+        "Blocking-Findings": str(len(overridden)) if overridden else None}
+    problems = []
+    for key, want in expected.items():
+        have = info.get(key)
+        have = have[0] if isinstance(have, list) else have
+        if want is None and have is None:
+            continue
+        if str(have) != str(want):
+            problems.append(f"bag-info.txt 的{BAG_INFO_LABELS[key]}（{key}: "
+                            f"{have if have is not None else '缺失'}）与清单内容"
+                            f"（{want if want is not None else '无'}）不符")
+    unknown = sorted(set(info) - BAG_INFO_FIELDS)
+    problems += [f"bag-info.txt 含有不认识的字段 {key}" for key in unknown]
+    if len(in_originals) != len(originals) + len(renditions):
+        problems.append(f"清单登记原件 {len(originals)} 个（另附 PDF 版本 {len(renditions)} 个），"
+                        f"data/原件 中实有 {len(in_originals)} 个文件")
+    return problems
 
 
 def _check_items(root: Path, contents: dict, rows: list[dict], report: VerifyReport) -> None:
     problems = []
     for entry in contents.get("outputs", []):
-        if not (root / entry.get("path", "")).is_file():
-            problems.append(f"清单登记的{entry.get('title', '报送文件')}缺失：{entry.get('path')}")
+        rel = str(entry.get("path", ""))
+        title = entry.get("title") or ROLES.get(entry.get("role"), "报送文件")
+        if _unsafe_reason(rel) or not (root / rel).is_file():
+            problems.append(f"清单登记的{title}缺失：{rel}")
+            continue
+        for alg, label in (("sha256", "SHA-256"), ("sm3", "SM3")):
+            if entry.get(alg) and _hash(root / rel, alg) != entry[alg]:
+                problems.append(f"{title}与清单记录的 {label} 不符，内容已被改动：{rel}")
+        if not entry.get("sha256"):
+            problems.append(f"清单没有记录{title}的 SHA-256，无法核对：{rel}")
+    for entry in contents.get("items", []):
+        rel = entry.get("rendition")
+        if rel and (_unsafe_reason(str(rel)) or not (root / rel).is_file()):
+            problems.append(f"{entry.get('number')} 的 PDF 版本缺失：{rel}")
+        elif rel and _hash(root / rel, "sha256") != entry.get("rendition_sha256"):
+            problems.append(f"{entry.get('number')} 的 PDF 版本与清单记录的 SHA-256 不符：{rel}")
     included = contents.get("originals_included", True)
     for entry, row in zip(contents.get("items", []), rows, strict=False):
         number = entry.get("number")
@@ -444,9 +564,7 @@ def _check_pdfs(root: Path, report: VerifyReport) -> None:
         if not rel.lower().endswith(".pdf"):
             continue
         try:
-            with pikepdf.open(root / rel) as pdf:
-                if pdf.is_encrypted:
-                    unusable.append(f"PDF 已加密：{rel}，请报送单位提供未加密的文件")
+            with pikepdf.open(root / rel) as pdf:  # opens without a password: readable
                 try:
                     found = pdf_active_content(pdf)
                 except Exception as exc:  # a PDF we cannot inspect is not known to be safe
@@ -458,42 +576,5 @@ def _check_pdfs(root: Path, report: VerifyReport) -> None:
             unusable.append(f"PDF 无法打开：{rel}（{exc}）")
             continue
         active += [f"{rel}：{what}" for what in sorted(found)]
-    report.add("可用性", "PDF 均可打开且未加密", unusable)
+    report.add("可用性", "PDF 均可打开（无需密码）", unusable)
     report.add("安全性", "PDF 不含脚本、启动动作或可执行附件", active)
-
-
-def pdf_active_content(pdf) -> set[str]:
-    """What a PDF carries that could run code: JavaScript, Launch, executable attachments."""
-    import pikepdf
-
-    found: set[str] = set()
-
-    def visit(obj, depth: int) -> None:
-        if depth > 50:
-            return
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            action = str(obj.get("/S", ""))
-            if action == "/JavaScript" or "/JS" in obj or "/JavaScript" in obj:
-                found.add("含 JavaScript 脚本")
-            if action == "/Launch":
-                found.add("含启动外部程序（Launch）动作")
-            if str(obj.get("/Type", "")) == "/Filespec":
-                names = [str(obj.get(k, "")).lower() for k in ("/F", "/UF")]
-                if any(n.endswith(_EXEC_EXTS) for n in names):
-                    found.add(f"含可执行附件 {names[-1] or names[0]}")
-            if isinstance(obj, pikepdf.Stream) and str(obj.get("/Type", "")) == "/EmbeddedFile":
-                head = obj.read_bytes()[:4]
-                if head.startswith((b"MZ", b"\x7fELF", b"#!")):
-                    found.add("含可执行程序附件")
-            children = obj.values()
-        elif isinstance(obj, pikepdf.Array):
-            children = list(obj)
-        else:
-            return
-        for child in children:
-            if not getattr(child, "is_indirect", True):
-                visit(child, depth + 1)
-
-    for obj in pdf.objects:
-        visit(obj, 0)
-    return found

@@ -7,14 +7,22 @@ staff can run it again at any time (for example after deleting a folder by mista
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dossier.cnformat import cn_number as _cn_num
 from dossier.cnformat import pts as _pts
 from dossier.errors import InputError
+from dossier.folders import (
+    README_NAME,
+    criterion_folder_name,
+    existing_folders,
+    extra_folder_name,
+    extra_items,
+    folder_code,
+    safe_name,
+    tertiary_folder_name,
+)
 from dossier.manifest import (
     BONUS_FIELDS,
     DEDUCTION_FIELDS,
@@ -24,39 +32,24 @@ from dossier.manifest import (
     load_manifest,
     unit_problem,
 )
-from dossier.standard import DEFAULT_STANDARD, Criterion, Standard, Tertiary, load_standard
+from dossier.standard import (
+    DEFAULT_STANDARD,
+    Criterion,
+    ExtraItem,
+    Standard,
+    Tertiary,
+    load_standard,
+)
 
-_ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-_CODE_PREFIX = re.compile(r"^(\d+(?:\.\d+){0,2})(?=$|[ _\-])")
+__all__ = ["README_NAME", "existing_folders", "folder_code", "init_workspace", "safe_name"]
+
 MAX_PATH = 120  # characters, from the workspace root
-README_NAME = "说明.txt"
 
 
 @dataclass
 class InitResult:
     manifest: Path
     added: list[Path] = field(default_factory=list)
-
-
-def safe_name(text: str, limit: int = 24) -> str:
-    """A folder name that is legal on Windows and short."""
-    name = _ILLEGAL.sub("", text).strip().rstrip(".")
-    return name[:limit].rstrip()
-
-
-def folder_code(name: str) -> str | None:
-    """The code at the start of a folder name (``1.1.1``, then space, ``_``, ``-`` or end)."""
-    # NFKC: the ideographic space a Chinese IME types (U+3000) and full-width digits count
-    m = _CODE_PREFIX.match(unicodedata.normalize("NFKC", name))
-    return m.group(1) if m else None
-
-
-def tertiary_folder_name(t: Tertiary) -> str:
-    return f"{t.code} {safe_name(t.name)}"
-
-
-def criterion_folder_name(c: Criterion) -> str:
-    return f"{c.code} {safe_name(c.short)}"
 
 
 def _bom_text(lines: list[str]) -> bytes:
@@ -101,9 +94,25 @@ def tertiary_readme(t: Tertiary, standard: Standard) -> bytes:
     return _bom_text(lines)
 
 
+def extra_readme(item: ExtraItem, standard: Standard) -> bytes:
+    bonus = item in standard.bonus
+    kind = "加分项" if bonus else "扣分项"
+    lines = [f"{kind} {item.code} {item.name}", ""]
+    if item.departments:
+        lines.append(f"责任科室：{'、'.join(item.departments)}")
+    lines += [f"规则：{rule}" for rule in item.rules]
+    if bonus:
+        lines += ["", "在清单 bonus 中申报本项加分的，请把证明文件（表彰文件、获奖证书、保险合同和缴费凭证等）",
+                  "放在本文件夹中。申报了加分但没有佐证材料的，这部分加分有被扣除的风险。"]
+    else:
+        lines += ["", "在清单 deductions 中填写了本项扣分的，请把相应的通报、约谈或处分文件放在本文件夹中；",
+                  "没有扣分情形的，本文件夹留空即可。"]
+    return _bom_text(lines)
+
+
 def year_readme(standard: Standard, year: int, unit: str) -> bytes:
     lines = [f"{unit} {year}年度规范化建设佐证材料", "", f"评价标准：{standard.title}",
-             "", "每个三级指标一个文件夹，每条评价标准一个子文件夹。",
+             "", "每个三级指标一个文件夹，每条评价标准一个子文件夹；加分项、扣分项（B1、D1 …）也各有一个文件夹。",
              "文件夹名开头的编号（如 1.1.1）不能改，编号后面的文字可以改。",
              "把文件放入对应文件夹后，运行 dossier check 查看还缺什么。", "",
              standard.note]
@@ -122,20 +131,6 @@ def _mkdir(path: Path, added: list[Path]) -> None:
         return
     path.mkdir(parents=True)
     added.append(path)
-
-
-def existing_folders(evidence_dir: Path) -> dict[str, str]:
-    """Code → folder name for the indicator folders already in an evidence tree."""
-    found: dict[str, str] = {}
-    if not evidence_dir.is_dir():
-        return found
-    for first in sorted(evidence_dir.iterdir()):
-        if first.is_dir() and not first.is_symlink() and (code := folder_code(first.name)):
-            found.setdefault(code, first.name)
-            for second in sorted(first.iterdir()):
-                if second.is_dir() and not second.is_symlink() and (c2 := folder_code(second.name)):
-                    found.setdefault(c2, second.name)
-    return found
 
 
 def init_workspace(root: Path, year: int, unit: str | None = None, from_year: int | None = None,
@@ -182,6 +177,10 @@ def init_workspace(root: Path, year: int, unit: str | None = None, from_year: in
                 cdir = tdir / f"{c.code} {safe_name(c.short, 10)}"
             _mkdir(cdir, added)
             _write_new(cdir / README_NAME, criterion_readme(c, standard), added)
+    for item in extra_items(standard):
+        xdir = evidence / names.get(item.code, extra_folder_name(item))
+        _mkdir(xdir, added)
+        _write_new(xdir / README_NAME, extra_readme(item, standard), added)
     return InitResult(manifest=manifest_path, added=added)
 
 

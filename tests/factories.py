@@ -147,6 +147,32 @@ def encrypted_pdf(path: Path, user_password: str = "secret", owner_password: str
     return path
 
 
+def owner_password_pdf(path: Path, pages: int = 2) -> Path:
+    """A PDF with only an owner (permissions) password: opens without one, like many PDFs
+    downloaded from government sites (printing and copying restricted)."""
+    from pypdf import PdfReader, PdfWriter
+
+    plain = pdf(path.with_name(path.stem + "-plain.pdf"), pages=pages)
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128",
+                   permissions_flag=0)
+    writer.write(path)
+    plain.unlink()
+    return path
+
+
+def javascript_pdf(path: Path) -> Path:
+    """A PDF that runs JavaScript when opened (an OpenAction), made with pikepdf."""
+    import pikepdf
+
+    document = pikepdf.new()
+    document.add_blank_page()
+    document.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
+                                                  JS=pikepdf.String("app.alert('x')"))
+    document.save(path)
+    return path
+
+
 def truncated_pdf(path: Path, keep: float = 0.1) -> Path:
     """The first ``keep`` share of a PDF's bytes: an interrupted download or copy.
 
@@ -219,6 +245,45 @@ def odp(path: Path, text: str = "党课课件：规范化建设") -> Path:
 def text_file(path: Path, text: str = "执法巡查记录\n第二行：规范化建设\n", encoding: str = "utf-8") -> Path:
     """A text file; ``encoding`` may be utf-8, utf-8-sig (with BOM) or gb18030."""
     path.write_bytes(text.encode(encoding))
+    return path
+
+
+def pptx(path: Path, titles: Sequence[str] = ("党课课件", "学习贯彻党的二十大精神")) -> Path:
+    """A PowerPoint deck (python-pptx), one title slide per entry: 党课课件 are PowerPoint."""
+    from pptx import Presentation
+
+    deck = Presentation()
+    for title in titles:
+        slide = deck.slides.add_slide(deck.slide_layouts[0])
+        slide.shapes.title.text = title
+    deck.core_properties.created = deck.core_properties.modified = _FIXED.replace(tzinfo=None)
+    deck.save(path)
+    return path
+
+
+def odt(path: Path, work: Path, paragraphs: Sequence[str] = ("执法检查记录",)) -> Path:
+    """An OpenDocument text, converted from a Word file by the real LibreOffice."""
+    import subprocess
+
+    work.mkdir(parents=True, exist_ok=True)
+    source = docx(work / f"{path.stem}.docx", paragraphs)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{work / 'profile'}", "--headless",
+                    "--convert-to", "odt", "--outdir", str(work), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    (work / f"{path.stem}.odt").replace(path)
+    return path
+
+
+def zip_of_photos(path: Path, count: int = 2) -> Path:
+    """A .zip of phone photos (JPEGs made with Pillow), as a colleague mails them."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for i in range(1, count + 1):
+            photo = io.BytesIO()
+            arrow_image((160 + i, 120)).save(photo, "JPEG", quality=80)
+            archive.writestr(f"照片{i}.jpg", photo.getvalue())
     return path
 
 

@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from PIL import Image
 
 from dossier.builders import BuildContext, binder_docx, output_path, pageimages
+from dossier.cnformat import pts
 from dossier.convert import convert_files
 from dossier.progress import Progress, QuietProgress
 from dossier.project import load_project
@@ -88,7 +89,7 @@ def _pictures_per_item(document) -> dict[str, int]:
     current = None
     for p in document.element.body.iter(qn("w:p")):
         if _style(p) == "Heading5":
-            current = _text(p).split(" ")[1]
+            current = _text(p).split(" ")[0]
             counts[current] = 0
         elif _style(p).startswith("Heading"):
             current = None
@@ -110,18 +111,39 @@ def test_headings_follow_the_indicator_tree_in_order(built):
     heads = _headings(document)
     assert heads[:7] == [
         (1, "一、机构职能规范化（11分）"), (2, "1.坚持党建引领（5分）"), (3, "1.1 党组织建设（3分）"),
-        (5, "佐证 1.1-01 党组织建设情况汇总"), (4, "1.1.1 健全党支部委员会（1分）"),
-        (5, "佐证 1.1.1-01 组织生活会会议纪要"), (5, "佐证 1.1.1-02 组织生活会照片")]
-    standard = ctx.project.standard
-    assert [t for lvl, t in heads if lvl == 1][-1] == "六、保障体系人性化（17分）" or \
-        len([1 for lvl, _ in heads if lvl == 1]) == len(standard.primary)
-    assert sum(1 for lvl, _ in heads if lvl == 2) == sum(1 for _ in standard.secondaries())
-    assert sum(1 for lvl, _ in heads if lvl == 3) == 40
-    assert sum(1 for lvl, _ in heads if lvl == 4) == 78
+        (5, "1.1-01 党组织建设情况汇总"), (4, "1.1.1 健全党支部委员会（1分）"),
+        (5, "1.1.1-01 组织生活会会议纪要"), (5, "1.1.1-02 组织生活会照片")]
     previous = 0
     for level, text in heads:  # never deeper by more than one, except items under a tertiary
         assert level <= previous + 1 or (level == 5 and previous == 3), text
         previous = level
+
+
+def _toc(document) -> list[tuple[str, str, str]]:
+    """(text, page number, link anchor) of every static TOC entry."""
+    out = []
+    for p in document.element.body.iter(qn("w:p")):
+        if _style(p).lower().startswith("toc"):
+            link = p.find(qn("w:hyperlink"))
+            out.append((_text(link), _text(p)[len(_text(link)):].strip(), link.get(qn("w:anchor"))))
+    return out
+
+
+def test_toc_is_static_with_page_numbers_and_links_and_asks_for_no_update(built):
+    ctx, _, document = built
+    body = document.element.body
+    assert not [t for t in body.iter(qn("w:instrText")) if "TOC" in t.text]
+    assert document.settings.element.find(qn("w:updateFields")) is None
+    toc = _toc(document)
+    marks = {b.get(qn("w:name")) for b in body.iter(qn("w:bookmarkStart"))}
+    assert all(anchor in marks for _t, _n, anchor in toc)
+    assert all(number.isdigit() for _t, number, _a in toc)
+    texts = [t for t, _n, _a in toc]
+    criteria = [c.code for c in ctx.project.standard.criteria()]
+    listed = [t.split(" ")[0] for t in texts if re.match(r"\d+\.\d+\.\d+ ", t)]
+    assert listed == criteria and len(listed) == 78
+    assert "附加项" in texts and [t.split(" ")[0] for t in texts[-4:]] == ["B1", "B2", "D1", "D2"]
+    assert "1.1.2 年度党建和学习计划（1分）　无佐证材料" in texts
 
 
 def test_heading_styles_carry_outline_levels_for_the_navigation_pane(built):
@@ -156,9 +178,10 @@ def test_photo_is_the_picture_itself_not_a_rendered_page(built):
 def test_landscape_page_gets_a_landscape_section_and_the_rest_stays_portrait(built):
     _, _, document = built
     orientations = [s.orientation for s in document.sections]
-    assert orientations == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
-    landscape = document.sections[1]
+    assert orientations.count(WD_ORIENT.LANDSCAPE) == 1  # the A3 landscape page's section
+    landscape = document.sections[orientations.index(WD_ORIENT.LANDSCAPE)]
     assert landscape.page_width > landscape.page_height
+    assert landscape.footer.paragraphs[0].text.startswith("佐证 3.1.1-01")
     wide = [s for s in document.inline_shapes if s.width > s.height * 1.4]
     assert len(wide) == 1  # the A3 landscape page, fitted across the landscape page
     # the page number shows in every section, and the cover has none
@@ -179,35 +202,30 @@ def test_fonts_name_east_asian_faces_in_the_styles(built):
 def test_cover_names_unit_year_title_and_manifest_date(built):
     _, _, document = built
     texts = [p.text for p in document.paragraphs[:25] if p.text]
-    assert texts[:3] == [UNIT, "2022年度", "规范化建设自评佐证材料汇编"]
-    assert "2022年12月20日" in texts
+    assert texts[:2] == ["2022年度", "规范化建设自评佐证材料汇编"]
+    assert UNIT in texts and "2022年12月20日" in texts
 
 
 def test_score_table_and_divider_show_claimed_points_and_note(built):
     ctx, _, document = built
-    score_rows = [[c.text for c in row.cells] for row in document.tables[0].rows]
-    assert ["自评总分", "", binder_docx.points(ctx.score.total)] in score_rows
-    assert ["3.1 完成装备配备", "5", "1.5"] in score_rows
-    divider = document.tables[1]  # the first tertiary, 1.1
+    score_rows = [[c.text for c in row.cells] for t in document.tables[:3] for row in t.rows]
+    assert ["", "自评总分", "", pts(ctx.score.total), ""] in score_rows
+    assert ["3.1", "完成装备配备", "5", "1.5", "2"] in score_rows
+    divider = next(t for t in document.tables if t.rows[0].cells[1].text == "评价标准")
     row = [c.text for c in divider.rows[1].cells]
-    assert row[0] == "1.1.1" and row[3] == "1" and row[4] == NOTE
+    assert row[0] == "1.1.1" and row[3] == "1" and row[4].startswith(NOTE)
 
 
-def test_toc_field_is_prefilled_and_word_updates_it_on_open(built):
-    _, _, document = built
-    body = document.element.body
-    instr = [t.text for t in body.iter(qn("w:instrText")) if "TOC" in t.text]
-    assert instr == [' TOC \\o "1-5" \\h \\z \\u ']
-    links = [h.get(qn("w:anchor")) for h in body.iter(qn("w:hyperlink"))]
-    marks = [b.get(qn("w:name")) for b in body.iter(qn("w:bookmarkStart"))]
-    assert links == marks and len(links) == len(_headings(document))
-    assert document.settings.element.find(qn("w:updateFields")) is not None
-
-
-def test_footer_has_a_page_field(built):
+def test_front_matter_is_numbered_roman_and_evidence_footers_carry_the_item(built):
     _, _, document = built
     footer = document.sections[0].footer.paragraphs[0]._p
     assert [t.text.strip() for t in footer.iter(qn("w:instrText"))] == ["PAGE"]
+    first = document.sections[0]._sectPr.find(qn("w:pgNumType"))
+    assert first.get(qn("w:fmt")) == "lowerRoman"
+    body = document.sections[1]._sectPr.find(qn("w:pgNumType"))
+    assert (body.get(qn("w:fmt")), body.get(qn("w:start"))) == ("decimal", "1")
+    footers = {s.footer.paragraphs[0].text for s in document.sections}
+    assert "佐证 1.1.1-01\t第 1 页" in footers
 
 
 def test_core_properties_are_dated_from_the_manifest(built):
@@ -234,9 +252,25 @@ def test_grey_detection_keeps_a_thin_red_seal_in_colour():
     assert pageimages.is_grey(page)
 
 
-@pytest.mark.slow
-def test_libreoffice_opens_the_binder(built, tmp_path, capsys):
-    ctx, path, _ = built
+def _page_keys(pdf: Path) -> list[tuple[str | None, str | None]]:
+    """(item number, running page number) printed at the foot of every page."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    out = []
+    for page in text.split("\f")[:-1]:
+        tail = page.rstrip()[-200:]
+        item = re.findall(r"佐证\s*(\S+?-\d+)", tail)
+        running = re.findall(r"第\s*(\d+)\s*页", tail)
+        out.append((item[-1] if item else None, running[-1] if running else None))
+    return out
+
+
+def test_word_binder_converted_by_libreoffice_has_the_pdf_binders_pages_and_toc(
+        built, tmp_path, capsys):
+    from dossier.builders import binder_pdf
+
+    ctx, path, document = built
+    (pdf_binder,) = binder_pdf.build(ctx)
     src = tmp_path / "binder.docx"
     shutil.copy(path, src)
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
@@ -244,15 +278,29 @@ def test_libreoffice_opens_the_binder(built, tmp_path, capsys):
                    check=True, capture_output=True, timeout=300)
     from pypdf import PdfReader
 
-    pages = len(PdfReader(tmp_path / "binder.pdf").pages)
-    evidence_pages = sum(c.pages for c in ctx.converted.values())
-    assert pages > evidence_pages + 40  # + cover, score table, TOC, 40 dividers
-    text = subprocess.run(["pdftotext", str(tmp_path / "binder.pdf"), "-"], check=True,
+    converted = tmp_path / "binder.pdf"
+    pages = len(PdfReader(converted).pages)
+    assert pages == len(PdfReader(pdf_binder).pages)
+    outline = []
+
+    def walk(nodes):
+        for node in nodes:
+            walk(node) if isinstance(node, list) else outline.append(node.title)
+
+    walk(PdfReader(pdf_binder).outline)
+    assert outline[3:] == [t for t, _n, _a in _toc(document)]  # after 封面, 自评得分表, 目录
+    word, pdf = _page_keys(converted), _page_keys(pdf_binder)
+    assert word == pdf and sum(1 for item, _n in word if item) >= 6
+    text = subprocess.run(["pdftotext", "-layout", str(converted), "-"], check=True,
                           capture_output=True, text=True).stdout
-    assert text.count("佐证 1.1.1-02 组织生活会照片") == 2  # in the TOC and as the heading
+    lines = [re.sub(r"\s+", "", line) for line in text.splitlines()]
+    toc_at = lines.index("目录")
+    for entry, number, _anchor in _toc(document):  # every entry shown with its page number
+        prefix = re.sub(r"\s+", "", entry)[:10]
+        at = next(i for i, line in enumerate(lines) if i > toc_at and line.startswith(prefix))
+        assert any(re.search(r"\.{3,}" + number + "$", line) for line in lines[at:at + 3]), entry
     with capsys.disabled():
-        print(f"\n  Word binder: {path.stat().st_size / evidence_pages / 1024:.1f} KB per "
-              f"evidence page ({evidence_pages} pages, PDF {pages} pages)")
+        print(f"\n  Word binder: {pages} pages as converted by LibreOffice, PDF binder {pages}")
 
 
 def test_rendered_text_pages_become_png_and_scans_jpeg(tmp_path):
@@ -281,7 +329,7 @@ def _pictures(document) -> dict[str, list[bytes]]:
     current = None
     for p in document.element.body.iter(qn("w:p")):
         if _style(p) == "Heading5":
-            current = _text(p).split(" ")[1]
+            current = _text(p).split(" ")[0]
             out[current] = []
         for blip in p.iter(qn("a:blip")):
             out[current].append(document.part.related_parts[blip.get(qn("r:embed"))].blob)

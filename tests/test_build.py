@@ -91,6 +91,8 @@ def test_pack_brings_stale_outputs_up_to_date_first(workspace):
     manifest = workspace / "manifests" / "2022.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace(
         "  B2: false", "  B2: true", 1), encoding="utf-8")  # the report states the bonus
+    b2 = next((workspace / "evidence" / "2022").glob("B2 *"))
+    factories.pdf(b2 / "意外伤害保险保单.pdf")  # a bonus claimed without evidence blocks the pack
     result = run_dossier("-C", str(workspace), "pack")
     assert result.exit_code == 0, result.stderr
     assert report.read_bytes() != old  # rebuilt before packing

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -109,7 +110,7 @@ def test_json_has_exactly_the_design_keys(bad_workspace, capsys):
                for f in data["findings"])
     status = {c["code"]: c for c in data["criteria"]}
     assert status["1.1.1"]["status"] == "missing"
-    assert status["1.1.2"]["status"] == "ok"
+    assert status["1.1.2"]["status"] == "missing"  # only an encrypted and a corrupt file
     assert status["1.2.1"]["status"] == "ok"
     assert status["1.2.2"]["status"] == "not_claimed"
     assert status["1.1.2"]["files"] == [f"{C112}/加密的学习计划.pdf", f"{C112}/截断的会议记录.pdf"]
@@ -304,3 +305,24 @@ def test_missing_evidence_folder_is_named_once(tmp_path):
     data = json.loads(result.stdout)
     [missing] = [f for f in data["findings"] if f["kind"] == "evidence_missing"]
     assert missing["severity"] == "error" and "dossier init" in missing["message"]
+
+
+def test_files_that_cannot_be_used_never_make_a_criterion_have_evidence(bad_workspace, capsys):
+    """1.1.2 holds only an encrypted and a corrupt PDF: 缺材料 in JSON, text and HTML, at risk."""
+    _, data = check_json(bad_workspace, capsys)
+    status = {c["code"]: c["status"] for c in data["criteria"]}
+    assert status["1.1.2"] == "missing" and status["1.1.3"] == "ok"  # 1.1.3 has one good copy
+    at_risk = {f["code"]: f for f in found(data, "claimed_without_evidence")}
+    assert "1.1.2" in at_risk and "1.1.3" not in at_risk
+    assert "其中 2 个文件无法使用" in at_risk["1.1.2"]["message"]
+    from dossier.project import load_project
+    from dossier.score import compute_score
+
+    score = compute_score(load_project(bad_workspace))
+    assert not score.criterion("1.1.2").supported and score.criterion("1.1.3").supported
+    assert score.criterion("1.1.2").evidence == 0
+    check(bad_workspace, "--format", "html", capsys=capsys)
+    page = (bad_workspace / "build" / "2022" / "检查报告.html").read_text(encoding="utf-8")
+    rows = dict(re.findall(r'<tr><td>([\d.]+)</td>.*?<td class="status st-\w+">([^<]+)</td>',
+                           page, flags=re.S))
+    assert rows["1.1.2"] == "缺材料" and rows["1.1.3"] == rows["1.2.1"] == "有材料"

@@ -71,18 +71,6 @@ def test_internal_link_points_at_a_bookmark(tmp_path):
     assert names == anchors == ["_Toc00000001"]
 
 
-def test_update_fields_flag_sits_before_compat_in_settings(tmp_path):
-    document = docx.Document()
-    docxkit.set_update_fields_on_open(document)
-    docxkit.set_update_fields_on_open(document)  # idempotent
-    settings = _reopen(document, tmp_path / "a.docx").settings.element
-    tags = [child.tag for child in settings]
-    flags = [c for c in settings if c.tag == qn("w:updateFields")]
-    assert len(flags) == 1 and flags[0].get(qn("w:val")) == "true"
-    if qn("w:compat") in tags:
-        assert tags.index(qn("w:updateFields")) < tags.index(qn("w:compat"))
-
-
 def test_picture_store_names_parts_in_order_and_reuses_a_key(tmp_path):
     red, blue = tmp_path / "red.jpeg", tmp_path / "blue.png"
     Image.new("RGB", (40, 60), "red").save(red, "JPEG")

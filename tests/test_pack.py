@@ -6,11 +6,10 @@ import hashlib
 import json
 import shutil
 import subprocess
+import sys
 import time
 import unicodedata
 import zipfile
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import bagit
@@ -18,34 +17,21 @@ import openpyxl
 import pytest
 
 from dossier import sm3
+from dossier.archive import INDEX_HEADER
+from dossier.check import Finding
 from dossier.errors import ExitCode
-from dossier.pack import INDEX_HEADER, PackRefused, pack, write_index
+from dossier.pack import PackRefused, pack, write_index
 from dossier.project import load_project
+from dossier.score import compute_score
 from dossier.workspace import init_workspace
 from tests import factories
+from tests.conftest import FINISHED_REPORT, run_dossier
 from tests.test_pii import VALID_ID
 
 UNIT = "晋江测试生态环境保护综合行政执法大队"
-BAGIT_CLI = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "bagit.py"
+BAGIT_CLI = Path(sys.executable).parent / "bagit.py"
 NFD_NAME = unicodedata.normalize("NFD", "café 巡查记录.txt")
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: str
-    kind: str
-    code: str
-    path: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Score:
-    total: Decimal
-    grade: str
-
-
-SCORE = Score(Decimal("86.50"), "规范化单位")
+CLAIMS = {"1.1.1": 1, "3.1.1": 1.5}
 
 
 def folder(root: Path, code: str) -> Path:
@@ -54,9 +40,22 @@ def folder(root: Path, code: str) -> Path:
     return base if code == tertiary else next(base.glob(f"{code} *"))
 
 
+def write_claims(root: Path, claims: dict[str, float] = CLAIMS, extra: str = "") -> Path:
+    """A small manifest with these claims and a finished report: (the report then has no
+    draft markers, which pack refuses), and a comment that must never reach the archive."""
+    lines = [f"unit: {UNIT}", "year: 2022", "# 王科长：先报1分，材料还没收到", "claims:"]
+    lines += [f'  "{code}": {{points: {points}, note: 自评说明{code}}}' for code, points in claims.items()]
+    lines += ["report:"] + [f"  {key}: {json.dumps(value, ensure_ascii=False)}"
+                            for key, value in FINISHED_REPORT.items()]
+    path = root / "manifests" / "2022.yaml"
+    path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return path
+
+
 def make_workspace(root: Path, extra=None) -> tuple[Path, dict[str, Path]]:
     """A workspace with PDFs, Word, Excel, a photo and text files, and some built outputs."""
     init_workspace(root, 2022, UNIT)
+    write_claims(root)
     c111 = folder(root, "1.1.1")
     factories.pdf(c111 / "2022年3月15日 支部委员会名单.pdf", pages=3)
     factories.docx(c111 / "支部会议记录.docx", ("会议记录", f"参会人身份证号 {VALID_ID}"))
@@ -70,15 +69,14 @@ def make_workspace(root: Path, extra=None) -> tuple[Path, dict[str, Path]]:
     out = root / "built"
     out.mkdir()
     outputs = {"binder_pdf": factories.pdf(out / f"{UNIT}-2022-佐证材料汇编.pdf", pages=5),
-               "sheet_xlsx": factories.xlsx(out / f"{UNIT}-2022-自评评分表.xlsx"),
-               "report_docx": factories.docx(out / f"{UNIT}-2022-年度工作报告.docx")}
+               "sheet_xlsx": factories.xlsx(out / f"{UNIT}-2022-自评得分表.xlsx"),
+               "report_docx": factories.docx(out / f"{UNIT}-2022-年度工作进展和总结报告.docx")}
     return root, outputs
 
 
 def pack_workspace(root: Path, extra=None, **kwargs):
     root, outputs = make_workspace(root, extra)
     project = load_project(root)
-    kwargs.setdefault("score", SCORE)
     return project, pack(project, outputs, [], **kwargs)
 
 
@@ -91,6 +89,10 @@ def extract(archive: Path, dest: Path) -> Path:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def finding(severity: str, kind: str, code: str, path: str, message: str) -> Finding:
+    return Finding(severity, kind, code, path, message, "机关党委")
 
 
 @pytest.fixture
@@ -129,14 +131,17 @@ def test_outputs_contents_and_index_are_in_the_payload(packed):
     _, result, bag = packed
     data = bag / "data"
     assert sorted(result.outputs) == sorted(p.name for p in data.iterdir()
-                                            if p.suffix in (".pdf", ".docx") or "评分" in p.name)
+                                            if p.suffix in (".pdf", ".docx") or "得分" in p.name)
     contents = json.loads((data / "清单.json").read_text(encoding="utf-8"))
     assert contents["unit"] == UNIT and contents["year"] == 2022
-    assert contents["score"] == {"total": "86.50", "grade": "规范化单位"}
+    assert contents["score"]["total"] == "2.50" and contents["score"]["grade"] == "未达标"
     first = contents["items"][0]
     assert set(first) >= {"number", "file", "title", "pages", "sha256", "path"}
     pdf = next(e for e in contents["items"] if e["ext"] == "pdf")
     assert pdf["pages"] == 3 and pdf["date"] == "2022-03-15"
+    for entry in contents["outputs"]:
+        assert entry["sha256"] == sha256(bag / entry["path"])
+        assert entry["sm3"] == sm3.file_sm3(bag / entry["path"])
 
 
 def test_index_lists_every_item_with_archival_codes(packed):
@@ -155,7 +160,7 @@ def test_bag_info_carries_unit_year_score_grade_counts(packed):
     info = bagit.Bag(str(bag)).info
     assert info["Source-Organization"] == UNIT
     assert info["Assessment-Year"] == "2022"
-    assert info["Claimed-Score"] == "86.50" and info["Grade"] == "规范化单位"
+    assert info["Claimed-Score"] == "2.50" and info["Grade"] == "未达标"
     assert info["Evidence-Items"] == "7" and info["Original-Files"] == "7"
     assert info["Output-Files"] == "3"
     assert info["Bagging-Date"] == "2022-12-31"
@@ -172,23 +177,22 @@ def test_sm3_manifests_match_and_are_protected_by_the_sha256_tag_manifest(packed
         digest, rel = line.split("  ", 1)
         assert sm3.file_sm3(bag / rel) == digest
     tags = (bag / "tagmanifest-sha256.txt").read_text(encoding="utf-8")
-    assert "manifest-sm3.txt" in tags and "tagmanifest-sm3.txt" not in tags
-    for line in (bag / "tagmanifest-sm3.txt").read_text(encoding="utf-8").splitlines():
-        digest, rel = line.split("  ", 1)
-        assert sm3.file_sm3(bag / rel) == digest
+    assert "manifest-sm3.txt" in tags and "bag-info.txt" in tags
+    assert not (bag / "tagmanifest-sm3.txt").exists(), "validators without SM3 cannot place it"
 
 
 def test_member_names_are_utf8_flagged_nfc_and_portable(packed):
     _, result, _ = packed
     with zipfile.ZipFile(result.path) as zf:
         infos = zf.infolist()
-    names = [i.filename for i in infos]
-    assert names == sorted(names)
+    names = [i.filename.split("/", 1)[1] for i in infos]
+    assert names[0] == "bagit.txt" and names[-4:] == [
+        "bag-info.txt", "manifest-sha256.txt", "manifest-sm3.txt", "tagmanifest-sha256.txt"]
     assert all(i.flag_bits & 0x800 for i in infos)
     assert all(i.date_time == (2022, 12, 31, 0, 0, 0) for i in infos)
     assert all(unicodedata.is_normalized("NFC", n) for n in names)
     assert any(n.endswith("café 巡查记录.txt") for n in names)
-    assert any(n.endswith("车辆_登记.txt") for n in names), "':' is not allowed on Windows"
+    assert any(n.endswith("车辆：登记.txt") for n in names), "':' is not allowed on Windows"
     assert not any(i.is_dir() for i in infos)
 
 
@@ -209,7 +213,7 @@ def test_two_packs_of_the_same_workspace_are_byte_identical(tmp_path):
     kept = tmp_path / "first.zip"
     shutil.copyfile(first.path, kept)
     time.sleep(1.1)  # a ZIP or xlsx stamped with "now" would differ
-    again = pack(load_project(tmp_path / "ws"), make_outputs(tmp_path), [], score=SCORE)
+    again = pack(load_project(tmp_path / "ws"), make_outputs(tmp_path), [])
     assert again.path == first.path
     assert again.path.read_bytes() == kept.read_bytes()
 
@@ -217,8 +221,8 @@ def test_two_packs_of_the_same_workspace_are_byte_identical(tmp_path):
 def make_outputs(tmp_path: Path) -> dict[str, Path]:
     out = tmp_path / "ws" / "built"
     return {"binder_pdf": out / f"{UNIT}-2022-佐证材料汇编.pdf",
-            "sheet_xlsx": out / f"{UNIT}-2022-自评评分表.xlsx",
-            "report_docx": out / f"{UNIT}-2022-年度工作报告.docx"}
+            "sheet_xlsx": out / f"{UNIT}-2022-自评得分表.xlsx",
+            "report_docx": out / f"{UNIT}-2022-年度工作进展和总结报告.docx"}
 
 
 def test_index_workbook_is_deterministic(tmp_path):
@@ -247,32 +251,37 @@ def test_no_originals_leaves_evidence_out_but_indexes_it(tmp_path):
     assert any("--no-originals" in n for n in result.notes)
 
 
-def test_blocking_findings_refuse_the_pack_and_name_each(tmp_path):
+def test_blocking_findings_refuse_the_pack_and_name_each_file(tmp_path):
     root, outputs = make_workspace(tmp_path / "ws")
     project = load_project(root)
-    findings = [Finding("error", "unsupported", "3.1.1", "3.1 完成装备配备/3.1.1", "已自评 1.5 分但没有佐证材料"),
-                Finding("warning", "unassigned", "1.1", "1.1 党组织建设/x.pdf", "未归入评价标准")]
+    findings = [finding("error", "encrypted", "8.6.2", "8.6 完善典型执法案例指导制度/8.6.2 案例/乙.pdf",
+                        "PDF 设有打开密码"),
+                finding("warning", "unassigned", "1.1", "1.1 党组织建设/x.pdf", "未归入评价标准")]
     with pytest.raises(PackRefused) as caught:
-        pack(project, outputs, findings, score=SCORE)
+        pack(project, outputs, findings)
     assert caught.value.exit_code == ExitCode.blocking == 1
     message = str(caught.value)
-    assert "1 项阻断性问题" in message and "3.1.1" in message and "没有佐证材料" in message
+    assert "1 项阻断性问题" in message and "8.6.2 案例/乙.pdf：PDF 设有打开密码" in message
     assert "--force" in message and "未归入" not in message
     assert not (project.build_dir / f"{UNIT}-2022-规范化建设材料.zip").exists()
 
 
-def test_force_packs_anyway_and_records_it(tmp_path):
+def test_force_packs_anyway_and_lists_each_overridden_finding(tmp_path):
     root, outputs = make_workspace(tmp_path / "ws")
-    findings = [Finding("error", "unsupported", "3.1.1", "", "已自评但没有佐证材料")]
-    result = pack(load_project(root), outputs, findings, force=True, score=SCORE)
-    assert any("强制打包" in w and "3.1.1" in w for w in result.warnings)
+    findings = [finding("error", "claimed_without_evidence", "3.1.2", "3.1 完成装备配备/3.1.2 取证设备",
+                        "3.1.2：自评 1 分，但没有可用的佐证材料")]
+    result = pack(load_project(root), outputs, findings, force=True)
+    assert any("强制打包" in w and "3.1.2" in w for w in result.warnings)
     bag = extract(result.path, tmp_path / "out")
     assert bagit.Bag(str(bag)).info["Blocking-Findings"] == "1"
+    contents = json.loads((bag / "data" / "清单.json").read_text(encoding="utf-8"))
+    assert [f["code"] for f in contents["overridden"]] == ["3.1.2"]
+    assert contents["overridden"][0]["path"] == "3.1 完成装备配备/3.1.2 取证设备"
 
 
 def test_missing_outputs_are_skipped_with_a_note(tmp_path):
     root, outputs = make_workspace(tmp_path / "ws")
-    result = pack(load_project(root), {"sheet_xlsx": outputs["sheet_xlsx"]}, [], score=SCORE)
+    result = pack(load_project(root), {"sheet_xlsx": outputs["sheet_xlsx"]}, [])
     assert result.outputs == [outputs["sheet_xlsx"].name]
     assert any("佐证材料汇编（PDF）" in n and "dossier build" in n for n in result.notes)
 
@@ -280,7 +289,7 @@ def test_missing_outputs_are_skipped_with_a_note(tmp_path):
 def test_binder_volumes_are_all_packed(tmp_path):
     root, outputs = make_workspace(tmp_path / "ws")
     vol = {f"binder_pdf_{i}": factories.pdf(tmp_path / f"汇编第{i}册.pdf") for i in (1, 2)}
-    result = pack(load_project(root), vol, [], score=SCORE)
+    result = pack(load_project(root), vol, [])
     assert result.outputs == ["汇编第1册.pdf", "汇编第2册.pdf"]
     assert not any("佐证材料汇编（PDF）" in n and "未找到" in n and "册" not in n
                    for n in result.notes)
@@ -295,25 +304,15 @@ def test_personal_data_is_listed_as_warnings_with_masked_values(packed):
     assert "138****5678" in joined and "脱敏" in joined
 
 
-def test_formats_verify_would_reject_are_warned(tmp_path):
-    def add_zip(root):
-        shutil.make_archive(str(folder(root, "1.1.1") / "材料打包"), "zip", root / "manifests")
-
-    _, result = pack_workspace(tmp_path / "ws", add_zip)
-    assert any("材料打包.zip" in w and "格式" in w for w in result.warnings)
-
-
 def test_score_is_computed_when_not_given(tmp_path):
-    from dossier.score import compute_score
-
-    project, result = pack_workspace(tmp_path / "ws", score=None)
+    project, result = pack_workspace(tmp_path / "ws")
     expected = compute_score(project)
     info = bagit.Bag(str(extract(result.path, tmp_path / "out"))).info
     assert info["Claimed-Score"] == str(expected.total) and info["Grade"] == expected.grade
 
 
 def test_very_long_original_names_are_cut_in_the_archive_but_kept_in_the_index():
-    from dossier.pack import MAX_STEM, member_name
+    from dossier.archive import MAX_STEM, member_name
 
     long = "关于" + "党支部委员会组成人员调整" * 6 + "的通知正式版本版.pdf"
     assert len(long.encode("utf-8")) > 240
@@ -321,3 +320,95 @@ def test_very_long_original_names_are_cut_in_the_archive_but_kept_in_the_index()
     assert name.startswith("1.1.1-01 关于党支部") and name.endswith("….pdf")
     assert len(name) <= len("1.1.1-01 ") + MAX_STEM + len("….pdf")
     assert member_name("1.1.1-02", "名单.xlsx") == "1.1.1-02 名单.xlsx"
+
+
+def test_archive_carries_the_manifest_as_data_without_comments(packed):
+    _, _, bag = packed
+    contents = json.loads((bag / "data" / "清单.json").read_text(encoding="utf-8"))
+    manifest = contents["manifest"]
+    assert manifest["claims"]["1.1.1"] == {"points": "1", "note": "自评说明1.1.1"}
+    assert set(manifest) >= {"claims", "facts", "bonus", "deductions", "unit", "year"}
+    every_text = "\n".join(p.read_bytes().decode("utf-8", "replace") for p in bag.rglob("*")
+                           if p.is_file() and p.suffix in (".json", ".txt"))
+    assert "王科长" not in every_text
+    assert not list(bag.rglob("*.yaml")) and not list(bag.rglob("*.yml"))
+
+
+def test_a_title_that_looks_like_a_formula_stays_text_in_the_index(tmp_path):
+    project, result = pack_workspace(tmp_path / "ws", lambda root: factories.pdf(
+        folder(root, "3.1.1") / '=HYPERLINK("x.example","点我").pdf'))
+    bag = extract(result.path, tmp_path / "out")
+    book = openpyxl.load_workbook(bag / "data" / "归档目录.xlsx")
+    cells = [c for row in book.active.iter_rows() for c in row if str(c.value).startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_an_empty_year_is_refused_even_with_force(tmp_path):
+    root = tmp_path / "ws"
+    init_workspace(root, 2024, UNIT)
+    for args in (("pack",), ("pack", "--force")):
+        result = run_dossier("-C", str(root), *args)
+        assert result.exit_code == 1, result.stderr
+        assert "2024 年度没有任何佐证材料、清单中没有填写任何自评得分" in result.stderr
+        assert "不能生成报送用的归档包" in result.stderr and "Traceback" not in result.stderr
+    assert not list((root / "build").rglob("*.zip")) if (root / "build").exists() else True
+
+
+def test_claims_without_evidence_files_are_still_an_empty_year(tmp_path):
+    root = tmp_path / "ws"
+    init_workspace(root, 2022, UNIT)
+    write_claims(root)
+    with pytest.raises(PackRefused) as caught:
+        pack(load_project(root), {}, [], force=True)
+    assert "没有任何佐证材料" in str(caught.value)
+
+
+def test_pack_keeps_volumes_prints_the_fingerprint_and_catches_an_in_place_edit(tmp_path):
+    """build --max-pages, then pack: the volumes are packed; then an original edited with the
+    same size and modification time stops the next pack, and the one after picks it up."""
+    import os
+
+    root = tmp_path / "ws"
+    init_workspace(root, 2022, UNIT)
+    write_claims(root, {"1.1.1": 1, "1.1.2": 1})
+    first = factories.pdf(folder(root, "1.1.1") / "名单.pdf", pages=8)
+    factories.pdf(folder(root, "1.1.2") / "计划.pdf", pages=8)
+    built = run_dossier("-C", str(root), "build", "--max-pages", "10", "--only", "binder")
+    assert built.exit_code == 0, built.stderr
+    volumes = sorted(p.name for p in (root / "build" / "2022").glob("*（第*册）.pdf"))
+    assert len(volumes) >= 2
+    packed = run_dossier("-C", str(root), "pack")
+    assert packed.exit_code == 0, packed.stderr
+    archive = Path(packed.stdout.splitlines()[0])
+    fingerprint = packed.stdout.splitlines()[1]
+    assert fingerprint == f"SM3 指纹：{sm3.file_sm3(archive)}"
+    form = Path(packed.stdout.splitlines()[2])
+    assert form.name == f"{UNIT}-2022-报送单.docx"
+    import docx
+
+    cells = [c.text for t in docx.Document(form).tables for row in t.rows for c in row.cells]
+    assert "SM3 指纹" in cells and UNIT in cells and archive.name in cells
+    declared = cells[cells.index("SM3 指纹") + 1]
+    assert declared.replace(" ", "") == sm3.file_sm3(archive)
+    verified = run_dossier("verify", str(archive), "--expect", declared)
+    assert verified.exit_code == 0 and "这就是报送单位声明的归档包" in verified.stdout
+    with zipfile.ZipFile(archive) as zf:
+        packed_names = [n.rsplit("/", 1)[1] for n in zf.namelist()]
+    assert all(v in packed_names for v in volumes)
+    assert not any(n.endswith("佐证材料汇编.pdf") for n in packed_names)
+
+    stat = first.stat()
+    data = bytearray(first.read_bytes())
+    at = data.index(b"D:2022")  # the creation date, stored uncompressed
+    data[at:at + 6] = b"D:2021"
+    first.write_bytes(bytes(data))
+    os.utime(first, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    changed = run_dossier("-C", str(root), "pack")
+    assert changed.exit_code == 3, changed.stderr
+    assert "1.1.1 健全党支部委员会/名单.pdf" in changed.stderr and "再运行一次" in changed.stderr
+    assert "Traceback" not in changed.stderr
+    again = run_dossier("-C", str(root), "pack")
+    assert again.exit_code == 0, again.stderr
+    with zipfile.ZipFile(archive) as zf:
+        original = next(n for n in zf.namelist() if n.endswith("名单.pdf"))
+        assert b"D:2021" in zf.read(original)

@@ -30,7 +30,8 @@ def full_claims() -> dict[str, Decimal]:
 
 
 def everywhere(n: int = 1) -> dict[str, int]:
-    return {c.code: n for c in STD.criteria()}
+    """``n`` evidence files for every criterion and every bonus/deduction item."""
+    return {c.code: n for c in STD.criteria()} | {x.code: n for x in (*STD.bonus, *STD.deductions)}
 
 
 def score(claims=None, facts=None, bonus=None, deductions=None, evidence=None):
@@ -79,6 +80,17 @@ def test_claiming_everything_scores_100_plus_bonus():
     assert [p.claimed for p in s.primary] == [p.points for p in STD.primary]
     assert all(t.claimed == t.max for t in s.tertiary)
     assert s.at_risk == 0 and s.supported_total == s.total
+
+
+def test_a_bonus_without_evidence_is_at_risk_like_a_criterion():
+    evidence = everywhere()
+    del evidence["B2"]
+    s = score(full_claims(), bonus={"B2": True}, deductions={"D2": {"city": 1}}, evidence=evidence)
+    assert s.at_risk == 1 and s.supported_total == s.total - 1
+    no_notice = everywhere()
+    del no_notice["D2"]
+    s = score(full_claims(), deductions={"D2": {"city": 1}}, evidence=no_notice)
+    assert s.at_risk == 0 and s.deduction_items[1].evidence == 0  # a deduction stands anyway
 
 
 def test_claiming_nothing_scores_zero_and_counts_unfilled_as_zero():
@@ -337,7 +349,9 @@ def test_manifest_claims_are_scored_with_evidence_counts(empty_workspace):
     s = compute_score(load_project(empty_workspace))
     assert s.criterion("1.1.1").evidence == 2 and s.criterion("1.1.1").supported
     assert not s.criterion("1.1.2").supported
-    assert s.base == 2 and s.bonus == 1 and s.total == 3 and s.at_risk == 1
+    # at risk: 1.1.2 (no file) and the B2 bonus (nothing in its folder)
+    assert s.base == 2 and s.bonus == 1 and s.total == 3 and s.at_risk == 2
+    assert not s.bonus_items[1].supported and s.bonus_items[1].at_risk == 1
     result = run_dossier("-C", str(empty_workspace), "score", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == s.to_json()

@@ -58,7 +58,8 @@ bonus_strategy = st.fixed_dictionaries({
 deductions_strategy = st.fixed_dictionaries({
     "D1": st.fixed_dictionaries({"unit_or_leadership": st.booleans(), "staff": st.booleans()}),
     "D2": st.fixed_dictionaries({"provincial": st.integers(0, 5), "city": st.integers(0, 5)})})
-evidence_strategy = st.fixed_dictionaries({c.code: st.integers(0, 2) for c in CRITERIA})
+evidence_strategy = st.fixed_dictionaries(
+    {code: st.integers(0, 2) for code in [c.code for c in CRITERIA] + ["B1", "B2", "D1", "D2"]})
 
 
 @settings(max_examples=60, deadline=None)
@@ -80,7 +81,10 @@ def test_total_is_the_sum_of_its_parts_and_within_bounds(claims, facts, bonus, d
         assert ZERO <= c.claimed <= c.max
         assert c.claimed == c.claimed.quantize(Decimal("0.01"))
         assert c.supported == (c.claimed == 0 or c.evidence > 0)
-    assert s.at_risk == sum((c.claimed for c in s.criteria if not c.supported), ZERO)
+    for b in s.bonus_items:
+        assert b.supported == (b.points == 0 or b.evidence > 0)
+    assert s.at_risk == (sum((c.claimed for c in s.criteria if not c.supported), ZERO)
+                         + sum((b.points for b in s.bonus_items if not b.supported), ZERO))
     assert s.supported_total == max(ZERO, s.total - s.at_risk)
 
 

@@ -152,7 +152,12 @@ def test_formulas_agree_with_score_json_after_libreoffice_recalculation(workspac
     assert figure("总分") == pytest.approx(data["total"])
     assert figure("等次") == data["grade"]
     at_risk = sum(c["claimed"] for c in data["criteria"] if not c["supported"])
-    assert figure("缺佐证风险分") == pytest.approx(at_risk)
+    from dossier.project import load_project
+    from dossier.score import compute_score
+
+    score = compute_score(load_project(workspace))
+    bonus_at_risk = sum(float(b.at_risk) for b in score.bonus_items)  # claimed, folder empty
+    assert figure("缺佐证风险分") == pytest.approx(at_risk + bonus_at_risk) == float(score.at_risk)
     bonus = [ws[f"F{r}"].value for r in range(1, ws.max_row + 1) if ws[f"A{r}"].value == "加分项"]
     minus = [ws[f"F{r}"].value for r in range(1, ws.max_row + 1) if ws[f"A{r}"].value == "扣分项"]
     assert sum(bonus) == pytest.approx(data["bonus"])

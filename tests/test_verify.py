@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import zipfile
@@ -11,7 +12,7 @@ import openpyxl
 import pikepdf
 import pytest
 
-from dossier import pack as packmod
+from dossier import sm3
 from dossier.errors import InputError
 from dossier.verify import GROUPS, verify_archive
 from tests import factories
@@ -74,7 +75,9 @@ def test_text_report_is_in_chinese_grouped_by_the_four_properties(archive):
 
 def test_json_report_has_stable_keys(archive):
     data = json.loads(json.dumps(verify_archive(archive).to_json(), ensure_ascii=False))
-    assert set(data) == {"archive", "ok", "checks"} and data["ok"] is True
+    assert set(data) == {"archive", "ok", "checks", "fingerprint", "authenticity_checked",
+                         "summary", "overridden"} and data["ok"] is True
+    assert data["fingerprint"] == sm3.file_sm3(archive) and data["authenticity_checked"] is False
     assert set(data["checks"][0]) == {"name", "group", "ok", "details"}
 
 
@@ -149,30 +152,6 @@ def test_pdf_with_javascript_added_to_the_archive_is_caught(archive, tmp_path):
     assert details == ["data/原件/1.1.1-09 js.pdf：含 JavaScript 脚本"]
 
 
-def test_packed_pdf_with_javascript_fails_only_the_security_check(tmp_path):
-    _, result = pack_workspace(tmp_path / "ws",
-                               lambda root: js_pdf(folder(root, "1.1.2") / "宣传册.pdf"))
-    assert any("JavaScript" in w and "宣传册.pdf" in w for w in result.warnings)
-    report = verify_archive(result.path)
-    assert list(failed(report)) == ["PDF 不含脚本、启动动作或可执行附件"]
-
-
-def test_launch_action_and_executable_attachment_are_caught(tmp_path):
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("cmd.exe"))
-    pdf.attachments["run.exe"] = pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00rest", filename="run.exe")
-    pdf.save(tmp_path / "bad.pdf")
-
-    def add(root):
-        (folder(root, "1.1.2") / "bad.pdf").write_bytes((tmp_path / "bad.pdf").read_bytes())
-
-    _, result = pack_workspace(tmp_path / "ws", add)
-    details = failed(verify_archive(result.path))["PDF 不含脚本、启动动作或可执行附件"]
-    joined = "\n".join(details)
-    assert "Launch" in joined and "可执行" in joined
-
-
 def test_zip_bomb_is_not_extracted(archive, tmp_path):
     bomb = zipfile.ZipInfo(f"{top(archive)}/data/zeros.txt")
     bomb.compress_type = zipfile.ZIP_DEFLATED
@@ -183,29 +162,28 @@ def test_zip_bomb_is_not_extracted(archive, tmp_path):
     assert "未解压" in "\n".join(failed(report)["内容检查"])
 
 
-def test_encrypted_pdf_fails_usability(tmp_path):
-    _, result = pack_workspace(
-        tmp_path / "ws", lambda root: factories.encrypted_pdf(folder(root, "1.1.2") / "加密.pdf"))
-    assert any("加密" in w for w in result.warnings)
-    details = failed(verify_archive(result.path))["PDF 均可打开且未加密"]
-    assert any("加密.pdf" in d for d in details)
-
-
 def reseal(archive: Path, edit, out: Path, work: Path) -> Path:
     """Repack after ``edit(bag_dir)`` with fresh manifests: a packer that lied consistently."""
     with zipfile.ZipFile(archive) as zf:
         zf.extractall(work)
     (bag,) = list(work.iterdir())
     edit(bag)
-    payload = [p for p in (bag / "data").rglob("*") if p.is_file()]
-    oxum = f"{sum(p.stat().st_size for p in payload)}.{len(payload)}"
+    payload = sorted(p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*") if p.is_file())
+    oxum = f"{sum((bag / p).stat().st_size for p in payload)}.{len(payload)}"
     info = bag / "bag-info.txt"
     info.write_text(re.sub(r"Payload-Oxum: .*", f"Payload-Oxum: {oxum}",
                            info.read_text(encoding="utf-8")), encoding="utf-8")
-    packmod.finish_bag(bag)
-    import datetime as dt
-
-    packmod.write_zip(bag, out, bag.name, dt.date(2022, 12, 31))
+    digest = {"sha256": lambda p: hashlib.sha256(p.read_bytes()).hexdigest(), "sm3": sm3.file_sm3}
+    for alg in ("sha256", "sm3"):
+        (bag / f"manifest-{alg}.txt").write_text(
+            "".join(f"{digest[alg](bag / rel)}  {rel}\n" for rel in payload), encoding="utf-8")
+    tags = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest-sm3.txt"]
+    (bag / "tagmanifest-sha256.txt").write_text(
+        "".join(f"{digest['sha256'](bag / t)}  {t}\n" for t in tags), encoding="utf-8")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(bag.rglob("*")):
+            if path.is_file():
+                zf.write(path, f"{bag.name}/{path.relative_to(bag).as_posix()}")
     return out
 
 
@@ -250,7 +228,7 @@ def test_metadata_disagreeing_with_contents_is_caught(archive, tmp_path):
                         encoding="utf-8")
 
     bad = reseal(archive, other_unit, tmp_path / "bad.zip", tmp_path / "w")
-    details = failed(verify_archive(bad))["元数据（单位、年度、数量）与内容一致"]
+    details = failed(verify_archive(bad))["元数据（单位、年度、分数、数量）与内容一致"]
     assert any("单位" in d and "石狮" in d for d in details)
 
 
@@ -269,3 +247,95 @@ def test_not_a_zip_fails_and_missing_file_is_an_input_error(tmp_path):
     assert not report.ok and "不是有效的 ZIP" in report.render_text()
     with pytest.raises(InputError):
         verify_archive(tmp_path / "missing.zip")
+
+
+def test_tampered_outputs_with_recomputed_manifests_are_caught(archive, tmp_path):
+    """A packer that changed the binder and the report and recomputed every BagIt manifest."""
+    def swap_outputs(bag):
+        for name in ("佐证材料汇编.pdf", "年度工作进展和总结报告.docx"):
+            (target,) = (bag / "data").glob(f"*{name}")
+            if target.suffix == ".pdf":
+                factories.pdf(target, pages=5, text="changed binder")
+            else:
+                factories.docx(target, ("改过的报告",))
+
+    bad = reseal(archive, swap_outputs, tmp_path / "bad.zip", tmp_path / "w")
+    report = verify_archive(bad)
+    details = failed(report)["索引条目齐全、原件与目录相符"]
+    assert any("佐证材料汇编（PDF）与清单记录的 SHA-256 不符" in d for d in details)
+    assert any("年度工作进展和总结报告（Word）与清单记录的 SM3 不符" in d for d in details)
+    assert "SHA-256 校验值一致" not in failed(report)  # the manifests were recomputed
+    assert not verify_archive(bad, expect=sm3.file_sm3(archive)).ok
+
+
+@pytest.mark.parametrize(("field", "value"), [("Claimed-Score", "99.00"), ("Grade", "规范化示范单位"),
+                                              ("Bagging-Date", "2023-01-01"),
+                                              ("Bag-Software-Agent", "other 1.0")])
+def test_every_bag_info_field_is_cross_checked(archive, tmp_path, field, value):
+    def edit(bag):
+        info = bag / "bag-info.txt"
+        info.write_text(re.sub(rf"{field}: .*", f"{field}: {value}",
+                               info.read_text(encoding="utf-8")), encoding="utf-8")
+
+    bad = reseal(archive, edit, tmp_path / "bad.zip", tmp_path / "w")
+    details = failed(verify_archive(bad))["元数据（单位、年度、分数、数量）与内容一致"]
+    assert any(field in d and value in d for d in details)
+
+
+def test_unknown_bag_info_field_is_reported(archive, tmp_path):
+    def edit(bag):
+        info = bag / "bag-info.txt"
+        info.write_text(info.read_text(encoding="utf-8") + "Reviewed-By: 市局\n", encoding="utf-8")
+
+    bad = reseal(archive, edit, tmp_path / "bad.zip", tmp_path / "w")
+    details = failed(verify_archive(bad))["元数据（单位、年度、分数、数量）与内容一致"]
+    assert details == ["bag-info.txt 含有不认识的字段 Reviewed-By"]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_bytes_before_or_after_the_zip_are_reported(archive, tmp_path, where):
+    junk = b"\x00junk" * 2000
+    data = archive.read_bytes()
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(junk + data if where == "before" else data + junk)
+    report = verify_archive(bad)
+    details = failed(report)["ZIP 前后没有多余数据"]
+    assert details == [f"第一个成员之前有 {len(junk)} 字节的多余数据，归档包可能被改动或拼接"
+                       if where == "before" else
+                       f"归档结束标记之后有 {len(junk)} 字节的多余数据，归档包可能被改动或拼接"]
+
+
+def test_expect_says_plainly_whether_this_is_the_declared_archive(archive):
+    right = verify_archive(archive, expect=sm3.file_sm3(archive).upper())
+    assert right.ok and "指纹与报送单一致：这就是报送单位声明的归档包" in right.render_text()
+    wrong = verify_archive(archive, expect="0" * 64)
+    assert not wrong.ok
+    assert any("这不是报送单位声明的那个归档包" in d
+               for d in failed(wrong)["与报送单声明的归档包一致（SM3 指纹）"])
+    plain = verify_archive(archive).render_text()
+    assert "只核验了完整性" in plain and "没有核验真实性" in plain and "--expect" in plain
+    assert verify_archive(archive, expect="abc").ok is False
+
+
+def test_report_shows_unit_year_score_and_grade(archive):
+    text = verify_archive(archive).render_text()
+    assert "报送单位：晋江测试生态环境保护综合行政执法大队" in text
+    assert "评估年度：2022" in text and "自评总分：2.50" in text and "自评等次：未达标" in text
+
+
+def test_archive_with_a_percent_name_validates_with_bagit_python_and_bagit_utils(tmp_path):
+    import bagit
+    from bagit_utils import Bag
+
+    _, result = pack_workspace(tmp_path / "ws",
+                               lambda root: factories.pdf(folder(root, "3.1.1") / "完成率100%.pdf"))
+    assert verify_archive(result.path).ok
+    with zipfile.ZipFile(result.path) as zf:
+        zf.extractall(tmp_path / "x")
+    (bag,) = list((tmp_path / "x").iterdir())
+    assert bagit.Bag(str(bag)).is_valid()
+    utils = Bag(bag, load=True).validate()
+    assert utils.valid, [i.message for i in utils.issues]
+    contents = json.loads((bag / "data" / "清单.json").read_text(encoding="utf-8"))
+    entry = next(e for e in contents["items"] if "完成率" in e["file"])
+    assert entry["file"].endswith("完成率100%.pdf") and (bag / entry["path"]).is_file()

@@ -18,7 +18,7 @@ def _folders(root: Path, depth: int) -> list[Path]:
 
 
 def test_init_builds_40_tertiary_and_78_criterion_folders_each_with_readme(empty_workspace):
-    tertiary = _folders(empty_workspace, 1)
+    tertiary = [p for p in _folders(empty_workspace, 1) if p.name[0].isdigit()]
     criteria = _folders(empty_workspace, 2)
     assert len(tertiary) == 40
     assert len(criteria) == 78
@@ -110,3 +110,28 @@ def test_folder_code_accepts_the_space_a_chinese_ime_types():
     assert folder_code("１．１．１ 健全党支部委员会") == "1.1.1"
     assert folder_code("1.1.1_名单") == "1.1.1" and folder_code("1.1.1") == "1.1.1"
     assert folder_code("草稿") is None
+
+
+def test_init_makes_bonus_and_deduction_folders_with_readme(empty_workspace):
+    extras = [p for p in _folders(empty_workspace, 1) if not p.name[0].isdigit()]
+    assert [folder_code(p.name) for p in extras] == ["B1", "B2", "D1", "D2"]
+    assert extras[0].name == "B1 大练兵成绩"
+    b1 = (extras[0] / "说明.txt").read_text(encoding="utf-8-sig")
+    assert "加分项 B1 大练兵成绩" in b1 and "佐证材料" in b1 and "执法大队" in b1
+    d2 = (extras[3] / "说明.txt").read_text(encoding="utf-8-sig")
+    assert "扣分项 D2" in d2 and "通报" in d2
+
+
+def test_init_from_last_year_keeps_renamed_bonus_folders(empty_workspace):
+    evidence = empty_workspace / "evidence" / "2022"
+    (evidence / "B1 大练兵成绩").rename(evidence / "B1 大练兵表彰")
+    result = run_dossier("-C", str(empty_workspace), "init", "--year", "2023", "--from", "2022")
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.name for p in (empty_workspace / "evidence" / "2023").iterdir() if p.is_dir())
+    assert "B1 大练兵表彰" in names and "D2 稽查情况" in names
+    assert (empty_workspace / "evidence" / "2023" / "B1 大练兵表彰" / "说明.txt").is_file()
+
+
+def test_folder_code_reads_bonus_and_deduction_codes():
+    assert folder_code("B1 大练兵成绩") == "B1" and folder_code("ｄ２_稽查") == "D2"
+    assert folder_code("B 组材料") is None and folder_code("Backup") is None

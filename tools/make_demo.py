@@ -142,6 +142,10 @@ PLAN = """
 10.3.1|pdf|system|执法人员廉洁守纪承诺制度
 10.3.1|tif|system|执法人员廉洁守纪承诺书
 11.1.1|scanc|certificate|全省生态环境执法大练兵表现突出个人证书
+B1|scanc|certificate|全省生态环境执法大练兵表现突出个人证书（张某某）
+B1|scanc|certificate|全省生态环境执法大练兵表现突出个人证书（李某某）
+B2|pdf|notice|关于为全体执法人员购买第三方意外伤害保险的通知
+D2|pdf|notice|关于示例县生态环境保护综合执法大队稽查约谈情况的通报
 12.1.1|xlsx|ledger|个人防护用品发放登记表|ppe
 12.1.1|jpg|photo|个人防护用品照片|equipment
 12.2.1|scan|report|关于为本单位人员缴纳工伤保险的情况说明

@@ -109,10 +109,8 @@ class BinderPdf(Builder):
         pmap = ctx.page_map
         if pmap is None:
             return {}
-        blocks = [b for v in pmap.volumes for b in v.blocks if not b.is_divider]
-        return {"items": len(blocks), "evidence_pages": sum(b.pages for b in blocks),
-                "binder_pages": sum(v.total_pages for v in pmap.volumes),
-                "volumes": len(pmap.volumes)}
+        return {"items": pmap.item_count, "evidence_pages": pmap.evidence_pages,
+                "binder_pages": pmap.total_pages, "volumes": len(pmap.volumes)}
 
 
 class BinderDocx(Builder):
@@ -203,12 +201,23 @@ def collect_outputs(project) -> dict[str, Path]:
     return found
 
 
+def recorded_volume_options(project) -> tuple[int | None, float | None]:
+    """The ``--max-pages`` and ``--max-mb`` of the binder as last built (None, None: unsplit)."""
+    from dossier.builders.reuse import OutputRecord
+
+    return OutputRecord(project).options_of("binder_pdf")
+
+
 # -- the orchestrator ------------------------------------------------------------------------
 
 
 def build_all(project, options: BuildOptions | None = None,
-              progress: Progress | None = None) -> BuildResult:
-    """Build every output asked for; see the module docstring for failure handling."""
+              progress: Progress | None = None, *, score=None, check=None) -> BuildResult:
+    """Build every output asked for; see the module docstring for failure handling.
+
+    ``score`` and ``check`` are the project's Score and CheckReport when the caller has
+    computed them already (``pack_project``), so that each is computed once.
+    """
     from dossier.builders.reuse import OutputRecord, fingerprint
     from dossier.check import run_check
     from dossier.score import compute_score
@@ -220,7 +229,8 @@ def build_all(project, options: BuildOptions | None = None,
     require_for_build([it.file for it in project.all_items()], binder=options.wants("binder"),
                       report=options.wants("report"))  # before any work: exit 4 at once
     project.build_dir.mkdir(parents=True, exist_ok=True)
-    ctx = BuildContext(project=project, score=compute_score(project), check=run_check(project),
+    score = score or compute_score(project)
+    ctx = BuildContext(project=project, score=score, check=check or run_check(project, score),
                        options=options, progress=progress)
     result = BuildResult(strict=options.strict)
     builders = selected(options)
@@ -274,7 +284,7 @@ def _run(builder: Builder, ctx: BuildContext, record, result: BuildResult, diges
     result.outputs[name] = paths
     figures = builder.figures(ctx, paths)
     result.figures.update(figures)
-    record.record(name, digest, paths, figures)
+    record.record(name, digest, paths, figures, options=[options.max_pages, options.max_mb])
     record.save()  # at once: an interruption must not make fresh outputs look edited
     memory.release()  # each builder's peak, not their sum
 

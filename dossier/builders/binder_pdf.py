@@ -43,7 +43,7 @@ MISSING = "文件未能转换为PDF，已以说明页代替，请检查原文件
 
 # Bump when pdfkit draws the front matter / the stamps differently: old cache entries are then
 # ignored (the fpdf2 version and the fonts are part of every key already).
-FRONT_VERSION = "2"  # 2: Chinese line breaking (linebreak.py)
+FRONT_VERSION = "4"  # 2: Chinese line breaking (linebreak.py); 3, 4: summary page, 附加项
 STAMPS_VERSION = "1"
 
 
@@ -90,8 +90,12 @@ def _build(ctx, sources: dict[str, _Source], tmp: Path) -> list[Path]:
     front = _FrontMatter(project, ctx.score, cache)
     max_bytes = int(options.max_mb * 1_000_000) if options.max_mb else None
     pmap = pagemap.plan(project, lambda it: sources[it.number].pages, front.layout,
+                        summary=pagemap.summary_sections(project, ctx.score),
                         max_pages=options.max_pages, max_bytes=max_bytes,
                         bytes_of=lambda it: _size(sources[it.number].pdf))
+    for volume in pmap.volumes:
+        if volume.oversize:
+            ctx.progress.log(oversize_message(volume, options.max_pages))
     ctx.page_map = pmap  # the build's figures (pages, items) are read from it, never recounted
     aux_path, ranges = front.write(pmap, tmp)
     del front  # its fpdf2 document holds ~200 MB of parsed CJK fonts
@@ -102,6 +106,35 @@ def _build(ctx, sources: dict[str, _Source], tmp: Path) -> list[Path]:
         for volume, path in zip(pmap.volumes, paths, strict=True):
             _write_volume(project, cache, aux_path, ranges, volume, sources, path, tmp, task)
     return paths
+
+
+def oversize_message(volume: pagemap.Volume, max_pages: int | None) -> str:
+    items = "；".join(f"佐证 {b.item.number}（{b.item.file.rel}，{b.pages} 页）"
+                     for b in volume.items() if b.item in volume.oversize)
+    return (f"第{volume.number}册共 {volume.total_pages} 页，超过 --max-pages {max_pages}：{items}"
+            "单件即超过每册页数，一件材料不拆分到两册，故单独成册。如需更小的分册，请把该文件拆成"
+            "几个文件放入同一文件夹后重新生成。")
+
+
+def item_pages(ctx) -> dict[str, int]:
+    """Pages of every evidence item in the binder: its conversion's, or 1 (a placeholder)."""
+    out = {}
+    for item in pagemap.binder_items(ctx.project):
+        conv = ctx.converted.get(item.file.sha256) if item.file.sha256 else None
+        ok = conv is not None and conv.pages > 0 and Path(conv.pdf).is_file()
+        out[item.number] = conv.pages if ok else 1
+    return out
+
+
+def whole_page_map(ctx) -> pagemap.PageMap:
+    """The binder's page map in one volume, as the Word binder follows it."""
+    project = ctx.project
+    cache = partcache.PartCache(project.cache_dir / "binder")
+    front = _FrontMatter(project, ctx.score, cache)
+    front.store_layout()
+    pages = item_pages(ctx)
+    return pagemap.plan(project, lambda it: pages[it.number], front.layout,
+                        summary=pagemap.summary_sections(project, ctx.score))
 
 
 class _FrontMatter:
@@ -130,12 +163,14 @@ class _FrontMatter:
             self.doc = pdfkit.AuxDoc(self.data)
         return self.doc
 
-    def write(self, pmap: pagemap.PageMap, tmp: Path) -> tuple[Path, dict]:
-        """The drawn PDF for this page map and where each part lies in it."""
+    def store_layout(self) -> None:
         if self.layout is self.doc or self.layout.measured:
             self.cache.put("layout", self.layout_key, None, self.layout.layout_answers())
-        ranges = {v.number: _range(self.project, v) for v in pmap.volumes}
-        finish = pdfkit.finish_data(self.project, pmap, ranges)
+
+    def write(self, pmap: pagemap.PageMap, tmp: Path) -> tuple[Path, dict]:
+        """The drawn PDF for this page map and where each part lies in it."""
+        self.store_layout()
+        finish = pdfkit.finish_data(self.project, pmap)
         key = partcache.digest("front", FRONT_VERSION, self._inputs([self.data, finish]))
         hit = self.cache.get("front", key)
         if hit is not None and "ranges" in hit[1]:
@@ -154,19 +189,13 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _range(project, volume: pagemap.Volume) -> tuple[str, str]:
-    codes = [b.tertiary for b in volume.blocks]
-    std = project.standard
-    return (f"{codes[0]} {std.tertiary(codes[0]).name}", f"{codes[-1]} {std.tertiary(codes[-1]).name}")
-
-
 # -- sources ------------------------------------------------------------------------------
 
 
 def _sources(ctx, tmp: Path) -> dict[str, _Source]:
     """The PDF of every evidence item: its conversion, or a placeholder made here."""
     out = {}
-    for item in ctx.project.all_items():
+    for item in pagemap.binder_items(ctx.project):
         conv = ctx.converted.get(item.file.sha256) if item.file.sha256 else None
         if conv is not None and conv.pages > 0 and Path(conv.pdf).is_file():
             out[item.number] = _Source(Path(conv.pdf), conv.pages)
@@ -185,7 +214,7 @@ def _placeholder(item, tmp: Path, reason: str) -> _Source:
 
 
 def _checked(ctx, sources: dict[str, _Source], tmp: Path) -> dict[str, _Source]:
-    by_item = {it.number: it for it in ctx.project.all_items()}
+    by_item = {it.number: it for it in pagemap.binder_items(ctx.project)}
     out = {}
     for number, src in sources.items():
         try:
@@ -207,8 +236,9 @@ def _write_volume(project, cache: partcache.PartCache, aux_path: Path, ranges: d
     parts: list[tuple[Path, str]] = [(aux_path, f"{a}-{b}")
                                      for a, b in pdfkit.front_ranges(ranges, volume)]
     for block in volume.blocks:
-        if block.is_divider:
-            first, count = ranges["dividers"][block.tertiary]
+        if block.is_divider or block.is_summary:
+            first, count = (ranges["summary"] if block.is_summary
+                            else ranges["dividers"][block.section])
             parts.append((aux_path, f"{first}-{first + count - 1}"))
         else:
             parts.append((sources[block.item.number].pdf, "1-z"))

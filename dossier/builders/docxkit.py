@@ -3,8 +3,8 @@
 - Fonts: python-docx sets only ``w:ascii``/``w:hAnsi``; Word and WPS pick Chinese
   glyphs from ``w:eastAsia``, and a style's theme font attributes (``w:asciiTheme`` …)
   override any named font, so both are handled here.
-- Fields (PAGE, TOC, PAGEREF): complex fields with an optional cached result, so a
-  document shows something before Word updates its fields.
+- Fields (PAGE): complex fields with a cached result; bookmarks and internal links
+  (the Word binder's static TOC links to bookmarks at its headings).
 - Pictures kept on disk until save: ``run.add_picture`` keeps every image in memory and
   compares each new one with all earlier ones (quadratic), too slow for thousands of
   page images; ``PictureStore`` adds them in constant time, and the save streams them
@@ -146,31 +146,6 @@ def add_internal_hyperlink(paragraph, text: str, anchor: str):
     link.append(run._r)
     paragraph._p.append(link)
     return run
-
-
-# Elements that follow w:updateFields in CT_Settings (schema order matters to Word).
-_AFTER_UPDATE_FIELDS = ("w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat",
-                        "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
-                        "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
-                        "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
-                        "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary",
-                        "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol",
-                        "w:listSeparator")
-
-
-def set_update_fields_on_open(document) -> None:
-    """Ask Word to update all fields (TOC page numbers) when the document opens."""
-    settings = document.settings.element
-    if settings.find(qn("w:updateFields")) is not None:
-        return
-    flag = OxmlElement("w:updateFields")
-    flag.set(qn("w:val"), "true")
-    for tag in _AFTER_UPDATE_FIELDS:
-        follower = settings.find(qn(tag))
-        if follower is not None:
-            follower.addprevious(flag)
-            return
-    settings.append(flag)
 
 
 # -- pictures ----------------------------------------------------------------------------

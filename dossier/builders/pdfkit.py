@@ -11,14 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from contextlib import contextmanager
-from decimal import Decimal
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from dossier.builders import pagemap
+from dossier.builders import pagemap, rows
 from dossier.builders.pagemap import CRITERION, ITEM, PRIMARY, SECONDARY, TERTIARY
-from dossier.cnformat import cn_number
 from dossier.cnformat import pts as points_text
 from dossier.linebreak import balanced_lines, break_lines, prebroken
 from dossier.tools import fonts
@@ -114,13 +112,15 @@ def _clip(pdf: FPDF, lines: list[str], width: float, max_lines: int) -> list[str
 
 
 def divider_data(project, score, code: str) -> dict:
-    """A tertiary indicator's divider: what it asks, what was claimed, the notes."""
+    """A section's divider: what it asks, what was claimed, the notes."""
     standard = project.standard
+    if not standard.has_tertiary(code):
+        return extra_divider_data(project, score, code)
     t = standard.tertiary(code)
     claimed = {c.code: c for c in score.criteria}
     sub = next(s for s in score.tertiary if s.code == code)
     p, s = standard.primary_of(code), standard.secondary_of(code)
-    rows = []
+    table = []
     for c in t.criteria:
         cs = claimed.get(c.code)
         claim = project.claim(c.code)
@@ -128,75 +128,92 @@ def divider_data(project, score, code: str) -> dict:
         if cs is not None and cs.facts is not None:
             note = (note + "；" if note else "") + f"按系统数据：{cs.facts.reason}"
         items = len(project.items_for(c.code))
-        note = (note + "\n" if note else "") + (f"佐证材料 {items} 件" if items else "无佐证材料")
+        note = (note + "\n" if note else "") + (f"佐证材料 {items} 件" if items else rows.NO_EVIDENCE)
         shown = "—" if cs is None else (
             "未填报" if cs.claim is None and cs.facts is None else points_text(cs.claimed))
-        rows.append([c.code, c.text, points_text(c.points), shown, note])
-    return {"path": f"{cn_number(int(p.code))}、{p.name}"
-                    f" · （{cn_number(int(s.code))}）{s.name}",
-            "title": f"{t.code}  {t.name}",
+        table.append([c.code, c.text, points_text(c.points), shown, note])
+    return {"path": f"{rows.primary_label(p)} · {rows.secondary_label(s)}",
+            "title": rows.tertiary_label(t),
             "points": f"分值 {points_text(t.points)} 分    自评得分 {points_text(sub.claimed)} 分",
             "departments": "责任科室：" + "、".join(t.departments) if t.departments else "",
-            "intro": t.intro or "", "rows": rows}
+            "intro": t.intro or "", "rows": table}
+
+
+def extra_divider_data(project, score, code: str) -> dict:
+    """A bonus or deduction item's divider: its rules and the points it gives."""
+    standard = project.standard
+    extra = next(e for e in (*standard.bonus, *standard.deductions) if e.code == code)
+    scored = next(e for e in (*score.bonus_items, *score.deduction_items) if e.code == code)
+    sign = "+" if code.startswith("B") else "−"
+    items = len(project.items_for(code))
+    value = f"{sign}{points_text(scored.points)}" if scored.points else "0"
+    note = (scored.detail + "\n" if scored.detail else "") + (
+        f"佐证材料 {items} 件" if items else rows.NO_EVIDENCE)
+    table = [[f"{code}-{n}", rule, "", value if n == 1 else "", note if n == 1 else ""]
+             for n, rule in enumerate(extra.rules or ("—",), start=1)]
+    return {"path": rows.EXTRAS_TITLE, "title": rows.extra_label(extra),
+            "points": f"自评{rows.extra_kind(code)} {value} 分",
+            "departments": "责任科室：" + "、".join(extra.departments) if extra.departments else "",
+            "intro": "", "rows": table}
+
+
+def summary_data(project, score, codes: tuple[str, ...]) -> dict:
+    """The one page listing the sections with nothing claimed and no evidence."""
+    standard = project.standard
+    table = []
+    for code in codes:
+        if standard.has_tertiary(code):
+            t = standard.tertiary(code)
+            table.append([t.code, t.name, points_text(t.points)])
+            table += [[c.code, c.short, points_text(c.points)] for c in t.criteria]
+        else:
+            e = next(x for x in (*standard.bonus, *standard.deductions) if x.code == code)
+            table.append([e.code, rows.extra_label(e), ""])
+    return {"title": rows.EMPTY_SUMMARY_TITLE,
+            "intro": "下列指标自评得分均为0，也没有佐证材料，不单设分隔页；如有材料，请放入对应文件夹后重新生成。",
+            "pages": rows.paged(table, pagemap.SUMMARY_ROWS_PER_PAGE)}
 
 
 def score_data(project, score) -> dict:
-    """自评得分表: primaries and tertiaries (max/claimed), bonus, deductions, total, grade."""
-    tertiary = {t.code: t for t in score.tertiary}
-    primary = {p.code: p for p in score.primary}
-    counts = {t.code: len(project.items_for(t.code)) + sum(len(project.items_for(c.code))
-                                                            for c in t.criteria)
-              for t in project.standard.tertiaries()}
-    rows = []
-    for p in project.standard.primary:
-        s = primary[p.code]
-        items = sum(counts[t.code] for sec in p.secondary for t in sec.tertiary)
-        rows.append(["primary", cn_number(int(p.code)), p.name, points_text(s.max),
-                     points_text(s.claimed), str(items)])
-        for sec in p.secondary:
-            for t in sec.tertiary:
-                rows.append(["tertiary", t.code, t.name, points_text(t.points),
-                             points_text(tertiary[t.code].claimed), str(counts[t.code])])
-    totals = [[label, points_text(value)] for label, value in (
-        ("基本分合计", score.base), ("加分", score.bonus), ("扣分", -Decimal(score.deductions)),
-        ("总分", score.total))]
-    extras = [f"{e.code} {e.name}：{points_text(e.points)}分（{e.detail}）"
-              for e in (*score.bonus_items, *score.deduction_items) if e.points]
-    return {"subtitle": f"{project.unit}（{project.year}年度）", "rows": rows, "totals": totals,
-            "grade": str(score.grade), "extras": extras}
+    """自评得分表 from the shared rows (``rows.score_rows``), split into pages by the map."""
+    table = [[r.kind, *r.cells] for r in rows.score_rows(project, score)]
+    return {"subtitle": f"{project.unit}（{project.year}年度）",
+            "pages": rows.paged(table, pagemap.SCORE_ROWS_PER_PAGE)}
 
 
 def layout_data(project, score) -> dict:
-    """Everything drawn before the page map is known: the dividers and the score table."""
-    return {"dividers": [[t.code, divider_data(project, score, t.code)]
-                         for t in project.standard.tertiaries()],
+    """Everything drawn before the page map is known: dividers, summary and score table."""
+    summary = pagemap.summary_sections(project, score)
+    return {"dividers": [[code, divider_data(project, score, code)]
+                         for code in pagemap.sections(project.standard) if code not in summary],
+            "summary": summary_data(project, score, summary) if summary else None,
             "score": score_data(project, score)}
 
 
-def cover_data(project, volume: pagemap.Volume, ranges: tuple[str, str] | None) -> dict:
-    items = sum(1 for _ in volume.items())
-    pages = sum(b.pages for b in volume.items())
+def cover_data(project, volume: pagemap.Volume) -> dict:
+    """The cover; its figures are the volume's own, from the page map."""
+    what = f"佐证材料 {volume.item_count} 件（{volume.evidence_pages} 页），本册共 {volume.total_pages} 页"
     return {"number": volume.number, "count": volume.count, "year": project.year,
-            "basis": project.standard.title, "range": list(ranges) if ranges else None,
-            "contents": f"本册收录佐证材料 {items} 件，共 {pages} 页" if volume.count > 1
-            else f"收录佐证材料 {items} 件，共 {pages} 页",
+            "basis": project.standard.title,
+            "range": volume.range_text(project.standard) if volume.count > 1 else None,
+            "contents": f"本册收录{what}" if volume.count > 1 else f"收录{what.replace('本册', '')}",
             "unit": project.unit, "date": chinese_date(project.manifest.date)}
 
 
-def finish_data(project, page_map: pagemap.PageMap,
-                volume_ranges: dict[int, tuple[str, str]]) -> dict:
+def finish_data(project, page_map: pagemap.PageMap) -> dict:
     """Everything drawn once the page map is known: page numbers, covers, TOCs."""
-    volumes, dividers, score_first = [], [], None
+    volumes, dividers, score_first, summary_first = [], [], None, None
     for volume in page_map.volumes:
-        dividers += [[b.tertiary, b.first] for b in volume.blocks if b.is_divider]
+        dividers += [[b.section, b.first] for b in volume.blocks if b.is_divider]
+        summary_first = next((b.first for b in volume.blocks if b.is_summary), summary_first)
         if volume.score_pages:
             score_first = volume.score_index + 1
         volumes.append({
-            "cover": cover_data(project, volume, volume_ranges.get(volume.number)
-                                if volume.count > 1 else None),
+            "cover": cover_data(project, volume),
             "toc_pages": volume.toc_pages, "toc_index": volume.toc_index,
             "toc": [[e.level, e.text, e.page, e.toc_page, e.toc_line] for e in volume.toc]})
-    return {"dividers": dividers, "score_first": score_first, "volumes": volumes}
+    return {"dividers": dividers, "summary_first": summary_first, "score_first": score_first,
+            "volumes": volumes}
 
 
 # -- the document ---------------------------------------------------------------------------
@@ -225,6 +242,11 @@ class AuxDoc:
             first = self.pdf.page + 1
             draw_divider(self.pdf, self.faces, data)
             self.dividers[code] = (first, self.pdf.page - first + 1)
+        self.summary: tuple[int, int] | None = None
+        if layout["summary"] is not None:
+            first = self.pdf.page + 1
+            draw_summary(self.pdf, self.faces, layout["summary"])
+            self.summary = (first, self.pdf.page - first + 1)
         first = self.pdf.page + 1
         draw_score_table(self.pdf, self.faces, layout["score"])
         self.score = (first, self.pdf.page - first + 1)
@@ -234,8 +256,11 @@ class AuxDoc:
     def score_pages(self) -> int:
         return self.score[1]
 
-    def divider_pages(self, tertiary_code: str) -> int:
-        return self.dividers[tertiary_code][1]
+    def divider_pages(self, section: str) -> int:
+        return self.dividers[section][1]
+
+    def summary_pages(self) -> int:
+        return self.summary[1] if self.summary else 1
 
     def toc_entry_lines(self, level: int, text: str) -> int:
         key = f"{level}|{text}"
@@ -249,7 +274,8 @@ class AuxDoc:
     def layout_answers(self) -> dict:
         """What the page map asked, for ``CachedLayout`` in a later build."""
         return {"dividers": {code: n for code, (_first, n) in self.dividers.items()},
-                "score": self.score[1], "toc_lines": dict(self.toc_lines)}
+                "summary": self.summary_pages(), "score": self.score[1],
+                "toc_lines": dict(self.toc_lines)}
 
     def finish(self, data: dict, path) -> None:
         """Number the dividers and score table, draw covers and TOCs, write the PDF."""
@@ -259,6 +285,10 @@ class AuxDoc:
             first, count = self.dividers[code]
             for n in range(count):
                 _footer(pdf, faces, first + n, f"第 {running + n} 页", align="R")
+        if data["summary_first"] is not None and self.summary:
+            first, count = self.summary
+            for n in range(count):
+                _footer(pdf, faces, first + n, f"第 {data['summary_first'] + n} 页", align="R")
         if data["score_first"] is not None:
             first, count = self.score
             for n in range(count):
@@ -275,6 +305,7 @@ class AuxDoc:
     def ranges(self) -> dict:
         """Where each part lies in the written PDF (1-based first page, count)."""
         return {"dividers": {k: list(v) for k, v in self.dividers.items()},
+                "summary": list(self.summary) if self.summary else None,
                 "score": list(self.score), "fronts": {str(k): list(v) for k, v in self.fronts.items()}}
 
 
@@ -294,8 +325,11 @@ class CachedLayout:
     def score_pages(self) -> int:
         return int(self.answers["score"])
 
-    def divider_pages(self, tertiary_code: str) -> int:
-        return int(self.answers["dividers"][tertiary_code])
+    def divider_pages(self, section: str) -> int:
+        return int(self.answers["dividers"][section])
+
+    def summary_pages(self) -> int:
+        return int(self.answers["summary"])
 
     def toc_entry_lines(self, level: int, text: str) -> int:
         key = f"{level}|{text}"
@@ -388,54 +422,70 @@ def draw_cover(pdf: FPDF, faces: dict, data: dict) -> None:
     y = _centered(pdf, faces, "小标宋", 30, y + 8, "规范化建设自评佐证材料汇编")
     y = _centered(pdf, faces, "楷体", 14, y + 10, f"（依据《{data['basis']}》）")
     if data["range"]:
-        first, last = data["range"]
-        y = _centered(pdf, faces, "黑体", 14, y + 14, f"本册内容：{first} 至 {last}")
+        y = _centered(pdf, faces, "黑体", 14, y + 14, f"本册内容：{data['range']}")
     _centered(pdf, faces, "仿宋", 14, max(y + 14, 150), data["contents"])
     y = _centered(pdf, faces, "黑体", 18, 222, data["unit"])
     _centered(pdf, faces, "仿宋", 16, y + 8, data["date"])
 
 
 def draw_score_table(pdf: FPDF, faces: dict, data: dict) -> None:
-    """自评得分表 from ``score_data``."""
-    pdf.add_page()
-    _centered(pdf, faces, "小标宋", 20, 22, "自评得分表")
-    _centered(pdf, faces, "楷体", 12, 34, data["subtitle"])
-    pdf.set_xy(22, 44)
+    """自评得分表 from ``score_data``: one table per page, broken where the map says."""
     head = FontFace(family=faces["黑体"], size_pt=10.5, fill_color=(225, 225, 225))
     strong = FontFace(family=faces["黑体"], size_pt=10.5, fill_color=(242, 242, 242))
-    pdf.set_font(faces["仿宋"], size=10.5)
-    pdf.set_draw_color(*RULE)
-    pdf.set_auto_page_break(True, margin=BODY_BOTTOM)
-    widths = (16, 86, 20, 22, 22)
-    with pdf.table(col_widths=widths, line_height=6.2, text_align=(
-            "CENTER", "LEFT", "CENTER", "CENTER", "CENTER"), headings_style=head,
-            repeat_headings=1, padding=(0.6, 1.5)) as table:
-        row = table.row()
-        for text in ("编号", "指标", "分值", "自评得分", "佐证材料"):
-            row.cell(text)
-        for kind, code, *cells in data["rows"]:
-            if kind == "primary":
-                row = table.row(style=strong)
-                row.cell(code)
-            else:
-                row = table.row()
-                row.cell(code, style=FontFace(family=faces["黑体"], size_pt=10))
-            for text, width in zip(cells, widths[1:], strict=False):
-                row.cell(cell_text(pdf, text, width, pad=3.2))
-        for label, value in data["totals"]:
-            row = table.row(style=strong)
-            row.cell(label, colspan=3, align="RIGHT")
-            row.cell(value, colspan=2)
-        row = table.row(style=strong)
-        row.cell("自评等级", colspan=3, align="RIGHT")
-        row.cell(data["grade"], colspan=2)
-    if data["extras"]:
+    for n, page in enumerate(data["pages"]):
+        pdf.add_page()
+        top = 22
+        if n == 0:
+            _centered(pdf, faces, "小标宋", 20, 22, "自评得分表")
+            _centered(pdf, faces, "楷体", 12, 34, data["subtitle"])
+            top = 44
+        pdf.set_xy(22, top)
         pdf.set_font(faces["仿宋"], size=10.5)
-        for line in data["extras"]:
-            pdf.set_x(22)
-            pdf.multi_cell(A4[0] - 44, 5.5, cell_text(pdf, line, A4[0] - 44),
-                           new_x="LMARGIN", new_y="NEXT")
-    pdf.set_auto_page_break(False)
+        pdf.set_draw_color(*RULE)
+        widths = (16, 86, 20, 22, 22)
+        with pdf.table(col_widths=widths, line_height=6.2, text_align=(
+                "CENTER", "LEFT", "CENTER", "CENTER", "CENTER"), headings_style=head,
+                padding=(0.6, 1.5)) as table:
+            row = table.row()
+            for text in rows.SCORE_HEADER:
+                row.cell(text)
+            for kind, *cells in page:
+                row = table.row(style=None if kind in ("tertiary", "bonus", "deduction")
+                                else strong)
+                for text, width in zip(cells, widths, strict=True):
+                    row.cell(cell_text(pdf, text, width, pad=3.2))
+
+
+SUMMARY_HEADER = ("编号", "指标", "分值")
+
+
+def draw_summary(pdf: FPDF, faces: dict, data: dict) -> None:
+    """The pages listing the sections with nothing claimed and no evidence, broken into
+    pages at the rows the map fixes (the Word binder breaks at the same rows)."""
+    head = FontFace(family=faces["黑体"], size_pt=11, fill_color=(225, 225, 225))
+    for n, page in enumerate(data["pages"]):
+        pdf.add_page()
+        y = 22
+        if n == 0:
+            y = _centered(pdf, faces, "小标宋", 20, 22, data["title"])
+            pdf.set_xy(22, y + 4)
+            pdf.set_font(faces["仿宋"], size=11)
+            pdf.multi_cell(0, 6, cell_text(pdf, data["intro"], pdf.epw), new_x="LMARGIN",
+                           new_y="NEXT")
+            y = pdf.get_y() + 2
+        pdf.set_xy(22, y)
+        pdf.set_font(faces["仿宋"], size=10.5)
+        pdf.set_draw_color(*RULE)
+        widths = (22, 120, 24)
+        with pdf.table(col_widths=widths, line_height=6.0, headings_style=head,
+                       text_align=("CENTER", "LEFT", "CENTER"), padding=(0.5, 1.5)) as table:
+            row = table.row()
+            for text in SUMMARY_HEADER:
+                row.cell(text)
+            for cells in page:
+                row = table.row()
+                for text, width in zip(cells, widths, strict=True):
+                    row.cell(cell_text(pdf, text, width, pad=3.2))
 
 
 def draw_toc(pdf: FPDF, faces: dict, data: dict) -> None:

@@ -180,9 +180,19 @@ class OutputRecord:
                          "随后生成新的文件。")
         return moved
 
-    def record(self, role: str, digest: str, paths: list[Path], figures: dict | None = None) -> None:
-        self.roles[role] = {"fingerprint": digest, "figures": figures or {},
+    def record(self, role: str, digest: str, paths: list[Path], figures: dict | None = None,
+               options: list | None = None) -> None:
+        self.roles[role] = {"fingerprint": digest, "figures": figures or {}, "options": options,
                             "files": [[self._rel(p), _stat(p)] for p in paths if p.exists()]}
+
+    def options_of(self, role: str) -> tuple[int | None, float | None]:
+        """The volume options (max pages, max MB) the role was last built with."""
+        options = self.roles.get(role, {}).get("options")
+        if isinstance(options, list) and len(options) == 2:
+            pages, mb = options
+            return (pages if isinstance(pages, int) and pages > 0 else None,
+                    float(mb) if isinstance(mb, int | float) and mb > 0 else None)
+        return None, None
 
     def save(self) -> None:
         text = json.dumps({"version": RECORD_VERSION, "roles": self.roles}, ensure_ascii=False,

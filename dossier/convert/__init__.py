@@ -165,6 +165,19 @@ def convert_files(files: Sequence[Any], cache_dir: Path, *, progress: Progress |
     return results
 
 
+def cached_placeholders(files: Sequence[Any], cache_dir: Path) -> dict[str, str]:
+    """sha256 → reason for files whose cached conversion is a placeholder page; converts
+    nothing (``check`` reads it). Only a file's own fault is cached, never a tool failure."""
+    found: dict[str, str] = {}
+    entries = cache.store(cache_dir)
+    tools: dict[str, dict] = {}
+    for f in files:
+        _, hit = _job(_source(f), entries, tools)
+        if hit is not None and hit.placeholder:
+            found[f.sha256] = hit.placeholder
+    return found
+
+
 def _convert_todo(todo: list[tuple[str, _Job]], results: dict[str, Converted],
                   progress: Progress, jobs: int, office_timeout: float) -> None:
     office_jobs = [(k, j) for k, j in todo if j.module == "office" and j.reason is None]

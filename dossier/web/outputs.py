@@ -37,23 +37,17 @@ def run_build(root: Path, year: int | None, progress) -> dict:
 
 
 def pack_project(root: Path, year: int | None, progress) -> dict:
-    """What ``dossier pack`` runs (without --force): the single adapter for packing."""
-    from dossier.builders import BuildOptions, build_all, collect_outputs
-    from dossier.check import run_check
-    from dossier.pack import pack as pack_archive
+    """What ``dossier pack`` runs (without --force): the library's ``pack_project``."""
+    from dossier.pack import pack_project as pack_year
     from dossier.project import load_project
 
     project = load_project(root, year, progress=progress)
-    report = run_check(project)
-    if not report.blocking:  # a refused pack must not wait for a build first
-        built = build_all(project, BuildOptions(keep_edited=True), progress=progress)
-        if built.errors:
-            raise BuildError("打包前生成文件失败：" + "；".join(built.errors))
-    result = pack_archive(project, collect_outputs(project), report.findings, progress=progress)
+    result = pack_year(project, progress=progress)
     for line in (*result.notes, *result.warnings):
         progress.log(line)
     return {"message": f"打包完成：{result.path.name}（{result.size / 1048576:.1f} MB，"
-                       f"{result.items} 项佐证材料）。", "outputs": [result.path.name]}
+                       f"{result.items} 项佐证材料），SM3 指纹 {result.sm3}。",
+            "outputs": [result.path.name]}
 
 
 def run_verify(project):
