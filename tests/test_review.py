@@ -110,7 +110,7 @@ def archives(tmp_path_factory):
     c = make_county(base / "c", C, 2023, {"13.1.1": 15})
     refused = run_dossier("-C", str(b), "pack")
     assert refused.exit_code == 1 and "5.3.3" in refused.stderr  # missing evidence blocks
-    paths = {"a": pack(a), "b": pack(b, "--force"), "c": pack(c)}
+    paths = {"a": pack(a, "--force"), "b": pack(b, "--force"), "c": pack(c)}  # 甲: B2 unproven
     paths["c_tampered"] = base / "丙县-篡改.zip"
     tamper(paths["c"], paths["c_tampered"])
     return paths
