@@ -274,7 +274,7 @@ def _read_rows(project, ws, xlsx_path: Path, decided: dict) -> tuple[dict[str, _
         seen[code] = r
         cell = ws.cell(r, cols["自评得分"])
         try:
-            points = _points(cell.value, standard.criterion(code).points)
+            points = parse_points(cell.value, standard.criterion(code).points)
         except ValueError as exc:
             errors.append(f"{cell.coordinate}：{code} {exc}")
             continue
@@ -316,33 +316,34 @@ def _header(ws, xlsx_path: Path) -> tuple[int, dict[str, int]]:
                      hint="请导入 dossier sheet 生成的得分表，不要改动表头。")
 
 
-def _points(value, maximum: Decimal) -> Decimal | None:
-    """A 自评得分 cell as Decimal; ValueError with the Chinese reason when it is not usable."""
+def parse_points(value, maximum: Decimal, label: str = outputs.CLAIMED) -> Decimal | None:
+    """A points cell (``label``: 自评得分, or the city's 复核得分) as Decimal; ValueError with
+    the Chinese reason when it is not usable. One rule for both sheets."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise ValueError(f"的自评得分“{value}”不是数字，请填写 0 到 {_pts(maximum)} 之间的数字。")
+        raise ValueError(f"的{label}“{value}”不是数字，请填写 0 到 {_pts(maximum)} 之间的数字。")
     if isinstance(value, (int, float)):
         number = Decimal(repr(value))
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("分").strip()
         if text.startswith("="):
-            raise ValueError("的自评得分是公式，请直接填写数字。")
+            raise ValueError(f"的{label}是公式，请直接填写数字。")
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"的自评得分“{value}”不是数字，请填写 0 到 {_pts(maximum)} 之间的数字"
+            raise ValueError(f"的{label}“{value}”不是数字，请填写 0 到 {_pts(maximum)} 之间的数字"
                              "（未填报的留空）。") from None
     if not number.is_finite():
-        raise ValueError(f"的自评得分“{value}”不是数字。")
+        raise ValueError(f"的{label}“{value}”不是数字。")
     if abs(number - q(number)) < Decimal("1e-9"):
         number = q(number)  # 0.30000000000000004 from a spreadsheet is 0.3
     else:
-        raise ValueError(f"的自评得分 {value} 超过两位小数，请保留两位小数。")
+        raise ValueError(f"的{label} {value} 超过两位小数，请保留两位小数。")
     if number < 0:
-        raise ValueError(f"的自评得分 {_pts(number)} 是负数，请填写 0 到 {_pts(maximum)} 之间的数字。")
+        raise ValueError(f"的{label} {_pts(number)} 是负数，请填写 0 到 {_pts(maximum)} 之间的数字。")
     if number > maximum:
-        raise ValueError(f"的自评得分 {_pts(number)} 超过该项满分 {_pts(maximum)} 分。")
+        raise ValueError(f"的{label} {_pts(number)} 超过该项满分 {_pts(maximum)} 分。")
     return Decimal(_pts(number))
 
 

@@ -66,7 +66,9 @@ def make_county(root: Path, unit: str, year: int, points: dict[str, float] | Non
 def pack(root: Path, *args: str) -> Path:
     result = run_dossier("-C", str(root), "pack", *args)
     assert result.exit_code == 0, result.stderr
-    return Path(result.stdout.strip().splitlines()[-1])
+    archive = Path(result.stdout.splitlines()[0])  # then its SM3 and the 报送单 that names it
+    assert archive.suffix == ".zip", result.stdout
+    return archive
 
 
 def tamper(src: Path, dst: Path) -> None:

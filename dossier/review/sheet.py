@@ -31,7 +31,7 @@ from dossier.pack import save_workbook_deterministic
 from dossier.review.evaluate import BASES, NO_EVIDENCE, CountyReview, split_system_data
 from dossier.review.register import Register, default_who, now
 from dossier.score import decide_by_facts
-from dossier.sheetimport import _points as parse_points  # the county sheet's cell rules
+from dossier.sheetimport import parse_points  # the county sheet's cell rules
 
 MAIN = "复核评分表"
 DATA = "系统数据与加扣分"
@@ -254,9 +254,9 @@ def read_review_sheet(path: Path, register: Register, standard,
         if code in criteria:
             cell = ws.cell(r, COL["复核得分"])
             try:
-                points = parse_points(cell.value, standard.criterion(code).points)
+                points = parse_points(cell.value, standard.criterion(code).points, "复核得分")
             except ValueError as exc:
-                errors.append(f"{cell.coordinate}：{code} {str(exc).replace('自评得分', '复核得分')}")
+                errors.append(f"{cell.coordinate}：{code} {exc}")
                 continue
             if points is not None and points < criteria[code].claimed and not reason:
                 errors.append(f"K{r}：{code} 复核得分 {pts(points)} 低于自评得分 "

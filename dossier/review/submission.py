@@ -58,16 +58,18 @@ def read_submission(bag: Path) -> Submission:
     for item in contents.get("items", []):
         evidence[item["code"]] = evidence.get(item["code"], 0) + 1
     score = contents.get("score") or {}
+    # dossier-archive/2 carries the manifest as data; an older archive only its sheet
+    manifest = contents.get("manifest") if isinstance(contents.get("manifest"), dict) else {}
     sub = Submission(unit=contents["unit"], year=int(contents["year"]),
                      standard=contents.get("standard", ""),
                      claimed_total=str(score.get("total", "")),
                      claimed_grade=str(score.get("grade", "")), claims={}, evidence=evidence,
-                     pages={}, facts=contents.get("facts"), bonus=contents.get("bonus"),
-                     deductions=contents.get("deductions"), files=files)
+                     pages={}, facts=manifest.get("facts"), bonus=manifest.get("bonus"),
+                     deductions=manifest.get("deductions"), files=files)
     sheet_claims, extras = _sheet_claims(bag / files["sheet_xlsx"]) if "sheet_xlsx" in files \
         else ({}, {})
-    if isinstance(contents.get("claims"), dict):
-        sub.claims = {code: _claim(value) for code, value in contents["claims"].items()}
+    if isinstance(manifest.get("claims"), dict):
+        sub.claims = {code: _claim(value) for code, value in manifest["claims"].items()}
     else:
         sub.claims = sheet_claims
     sub.extra_points = extras
