@@ -187,6 +187,11 @@ def test_tampered_archive_is_returned_with_the_reason_and_the_resubmission_super
                       "WHERE c.unit = ? ORDER BY a.id", (C,)).fetchall()
     assert rows == [(0,), (1,)]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # 甲县's bonus and deductions come from 清单.json's manifest, as its clerk entered them.
+    data = json.loads(db.execute("SELECT a.data FROM archives a JOIN counties c ON "
+                                 "c.id = a.county_id WHERE c.unit = ?", (A,)).fetchone()[0])
+    assert data["bonus"] == {"B2": True} and data["deductions"] == {"D2": {"provincial": 0,
+                                                                          "city": 1}}
 
 
 @pytest.mark.slow
