@@ -16,13 +16,13 @@ from pypdf import PdfReader
 
 from dossier.builders import output_path
 from dossier.builders.report import last_year, render_docx, template_path
-from dossier.builders.report_content import REVIEW_MARK, draft_report, pts
 from dossier.project import load_project
 from dossier.reportcheck import report_findings, stated_grade
+from dossier.reportdraft import REVIEW_MARK, draft_report, pts
 from dossier.score import compute_score
 from dossier.standard import load_standard
 from tests.conftest import run_dossier
-from tests.test_report_content import FINISHED, NO_EVIDENCE, make_workspace
+from tests.test_reportdraft import FINISHED, NO_EVIDENCE, make_workspace
 
 WITHOUT_PLANS = {key: value for key, value in FINISHED.items() if key != "plans"}
 
