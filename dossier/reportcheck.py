@@ -74,10 +74,9 @@ def predicted_findings(project, score) -> list[Finding]:
              *((f"{SECTIONS[2][0]}{part.heading}", part.paragraphs) for part in content.progress),
              (SECTIONS[3][0], content.problems), (SECTIONS[4][0], content.plans)]
     where = f"manifests/{project.manifest.path.name}"
-    return [_finding(where, f"清单 report: 的 {_key(section)}未填写，dossier build 生成的年度报告中"
-                            f"“{section}”将是工具起草的文字，带“{REVIEW_MARK}”标注，不能报送："
-                            f"请把定稿文字写入清单 report: 的 {_key(section)}；或运行 dossier build 后"
-                            "在 Word 中审阅该部分、删除标注后保存。")
+    return [_finding(where, f"清单 report: 的 {_key(section)}未填写，dossier build 将起草年度报告的"
+                            f"“{section}”并标注“{REVIEW_MARK}”，这样不能报送：请把定稿文字写入该项；"
+                            "或运行 dossier build 后在 Word 中审阅该部分、删除标注后保存。")
             for section, paragraphs in parts if any(p.draft for p in paragraphs)]
 
 
