@@ -23,6 +23,9 @@ Decisions (see DESIGN.md for the contract):
   lie outside the manifest's year is a ``warning``; a name that also names the year
   itself (``2022年对2021年问题的整改``) is not. Only years 2000–2099 followed by 年, or
   full valid dates, count: ``10000`` or ``No.20211`` are not years.
+- The report and the score sheet as ``pack`` would ship them are judged here too
+  (``dossier.reportcheck``, ``dossier.sheetimport``): 【待审阅】 left in the report DOCX,
+  or, before it is built, the parts the build would draft because ``report:`` is empty.
 - ``--strict`` fails on warnings too; ``info`` findings never fail a check.
 """
 
@@ -122,6 +125,7 @@ def run_check(project: Project, score=None) -> CheckReport:
         for code, message in score.warnings]
     findings.extend(_criterion_findings(project, criteria))
     findings.extend(_extra_findings(project, score))
+    findings.extend(_output_findings(project, score))
     for rule in (_folder_findings, _file_findings, _archive_findings, _duplicate_findings,
                  _link_findings, _name_findings, _manifest_findings, _tool_findings):
         findings.extend(rule(project))
@@ -318,6 +322,21 @@ def _tool_findings(project: Project) -> Iterator[Finding]:
         if f.kind == "office" and not f.problem and (gap := office_gap(f.ext)):
             yield Finding("error", "tool_missing", item.code, f.rel, gap,
                           departments_of(project, item.code))
+
+
+def _output_findings(project: Project, score) -> list[Finding]:
+    """The report and the sheet as pack would ship them (so that what check passes, pack packs).
+
+    A report DOCX already built (edited in Word or not) is judged as it is; before the first
+    build, the parts the build would draft with 【待审阅】 are predicted from the manifest.
+    """
+    from dossier.outputs import output_path
+    from dossier.reportcheck import predicted_findings, report_findings
+    from dossier.sheetimport import sheet_findings
+
+    built = output_path(project, "report_docx").is_file()
+    report = report_findings(project, score) if built else predicted_findings(project, score)
+    return [*report, *sheet_findings(project)]
 
 
 def code_of_rel(project: Project, rel: str) -> str | None:

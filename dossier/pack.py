@@ -130,6 +130,7 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
     for judge in JUDGES:
         findings.extend(judge(project, score))
     refuse_empty_year(project)
+    findings = unique(findings)
     refuse_blocking(findings, force)
     options = options or BuildOptions()
     if options.max_pages is None and options.max_mb is None:
@@ -143,15 +144,18 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
         raise DossierError("生成汇编、报告或得分表时出错，未生成归档包：\n"
                            + "\n".join(f"  - {e}" for e in built.errors),
                            hint="按上面的提示处理后重新运行 dossier pack。")
+    from dossier import reportcheck, sheetimport
     from dossier.builders.report import sync_pdf
-    from dossier.reportcheck import report_findings
-    from dossier.sheetimport import sheet_findings
 
     sync_pdf(project)  # a report edited in Word goes out as the PDF of that edit
 
     # the outputs as they will go out: a sheet edited by hand that contradicts the manifest,
     # a report with draft markers or stale figures
-    findings += [*sheet_findings(project), *report_findings(project, score)]
+    # they replace the check's findings about these outputs (judged or predicted before the
+    # build), so that nothing is listed twice
+    shipped = [*sheetimport.sheet_findings(project), *reportcheck.report_findings(project, score)]
+    judged = {reportcheck.KIND, *sheetimport.KINDS}
+    findings = unique([*(f for f in findings if f.kind not in judged), *shipped])
     renditions = _renditions(project, progress)
     result = pack(project, built.files(), findings, originals=originals, force=force,
                   progress=progress, score=score, renditions=renditions)
@@ -184,6 +188,18 @@ def refuse_empty_year(project) -> None:
                       path=project.manifest.path,
                       hint=f"把材料放入 evidence/{project.year}/ 下的指标文件夹，在清单 claims 中填写自评"
                            "得分，运行 dossier check 确认后再打包；如果年度选错了，用 --year 指定。")
+
+
+def unique(findings: Iterable) -> list:
+    """The findings in order, each (kind, path, message) once."""
+    seen: set = set()
+    kept = []
+    for f in findings:
+        key = (f.kind, f.path, f.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(f)
+    return kept
 
 
 def refuse_blocking(findings: Iterable, force: bool) -> list:

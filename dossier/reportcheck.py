@@ -4,7 +4,9 @@ A report finished by hand in Word is welcome — that is how counties complete i
 must not go out with the tool's 【待审阅】 markers still in it, nor state a total or a grade
 other than the score's (after a claim was changed in the manifest, say). This module
 reads the report DOCX as it is now and returns blocking findings that name the paragraph
-and say where to fix it; it draws nothing and converts nothing.
+and say where to fix it; it draws nothing and converts nothing. Before the first build
+there is no DOCX: ``predicted_findings`` says, from the manifest, which parts the build
+would draft (one finding per part), so that what ``check`` passes ``pack`` packs.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from dossier.builders import output_path
-from dossier.builders.report_content import REVIEW_MARK, SECTIONS
 from dossier.check import Finding
 from dossier.cnformat import pts
+from dossier.outputs import output_path
+from dossier.reportdraft import REVIEW_MARK, SECTIONS, draft_report
 
 DEPARTMENT = "办公室"
+KIND = "report"  # the kind of every finding here, predicted or read
 _TOTAL = re.compile(r"自评总分(?:为)?\s*(\d+(?:\.\d+)?)\s*分")
 _SUBHEADING = re.compile(r"^（([一二三四五六七八九十]+)）")
 _NUMERALS = "一二三四五六七八九十"
@@ -58,6 +61,23 @@ def report_findings(project, score) -> list[Finding]:
         findings.append(_finding(where, _differs("自评得分表", "合计", f"合计{table_total}分",
                                                  f"合计{pts(score.total)}分")))
     return findings
+
+
+def predicted_findings(project, score) -> list[Finding]:
+    """Blocking findings for the report the next build would write: one per drafted part.
+
+    The parts are those whose ``report:`` key is empty, so the build drafts them with
+    【待审阅】; the finding names the key to fill, or the edit in Word after the build.
+    """
+    content = draft_report(project, score)
+    parts = [(SECTIONS[0][0], content.opening), (SECTIONS[1][0], content.summary),
+             *((f"{SECTIONS[2][0]}{part.heading}", part.paragraphs) for part in content.progress),
+             (SECTIONS[3][0], content.problems), (SECTIONS[4][0], content.plans)]
+    where = f"manifests/{project.manifest.path.name}"
+    return [_finding(where, f"清单 report: 的 {_key(section)}未填写，dossier build 将起草年度报告的"
+                            f"“{section}”并标注“{REVIEW_MARK}”，这样不能报送：请把定稿文字写入该项；"
+                            "或运行 dossier build 后在 Word 中审阅该部分、删除标注后保存。")
+            for section, paragraphs in parts if any(p.draft for p in paragraphs)]
 
 
 def stated_grade(standard, text: str) -> str | None:
@@ -144,5 +164,5 @@ def _rel(project, path: Path) -> str:
 
 
 def _finding(where: str, message: str) -> Finding:
-    return Finding(severity="error", kind="report", code=None, path=where, message=message,
+    return Finding(severity="error", kind=KIND, code=None, path=where, message=message,
                    department=DEPARTMENT)

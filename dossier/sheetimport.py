@@ -36,6 +36,7 @@ from dossier.score import decide_by_facts, num, q
 SHEET_TITLE = outputs.SHEET
 FACTS_NOTE = outputs.BY_FACTS
 BACKUP_DIR = "备份"
+KINDS = ("sheet_unreadable", "sheet_differs")  # the kinds of sheet_findings
 # Document properties that say whose sheet this is (written by the builder, read back here).
 PROP_UNIT, PROP_YEAR, PROP_STANDARD, PROP_CLAIMS = (
     "dossier.unit", "dossier.year", "dossier.standard", "dossier.claims")
@@ -152,7 +153,7 @@ def sheet_findings(project) -> list:
     try:
         sheet = _read(project, path)
     except InputError as exc:
-        return [Finding("error", "sheet_unreadable", None, rel,
+        return [Finding("error", KINDS[0], None, rel,
                         f"{outputs.SHEET}无法读取：{exc.message.rstrip('。')}。" + fix, "")]
     problems = [p] if (p := _identity_problem(project, sheet)) else []
     problems += sheet.errors
@@ -161,7 +162,7 @@ def sheet_findings(project) -> list:
     if not problems:
         return []
     shown = problems[:12] + ([f"另有 {len(problems) - 12} 处"] if len(problems) > 12 else [])
-    return [Finding("error", "sheet_differs", None, rel,
+    return [Finding("error", KINDS[1], None, rel,
                     f"{outputs.SHEET}（{rel}）在生成后被修改过，与清单不一致（{len(problems)} 处）："
                     + "；".join(shown) + "。" + fix, "")]
 

@@ -68,6 +68,14 @@ FINISHED_REPORT = {
 }
 
 
+def finished_report_yaml() -> str:
+    """The ``report:`` section of FINISHED_REPORT, to end a manifest written by a test."""
+    import json
+
+    return "report:\n" + "".join(f"  {key}: {json.dumps(value, ensure_ascii=False)}\n"
+                                  for key, value in FINISHED_REPORT.items())
+
+
 def finish_report(manifest: Path) -> None:
     """Fill every part of ``report:`` that the tool would otherwise draft (and mark).
 

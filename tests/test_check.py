@@ -21,7 +21,7 @@ from dossier.check import name_years, run_check
 from dossier.cli import main
 from dossier.project import load_project
 from tests import factories
-from tests.conftest import REPO, UNIT, tree_snapshot
+from tests.conftest import REPO, UNIT, finished_report_yaml, tree_snapshot
 
 EV = "evidence/2022"
 T11 = "1.1 党组织建设"
@@ -34,7 +34,8 @@ C121 = f"{T12}/1.2.1 教育专题党课"
 
 def write_manifest(root: Path, body: str = "") -> Path:
     path = root / "manifests" / "2022.yaml"
-    path.write_text(f"unit: {UNIT}\nyear: 2022\n{body}", encoding="utf-8")
+    report = "" if "report:" in body else finished_report_yaml()  # drafts would block
+    path.write_text(f"unit: {UNIT}\nyear: 2022\n{body}{report}", encoding="utf-8")
     return path
 
 

@@ -15,12 +15,12 @@ from pypdf import PdfReader
 
 from dossier.builders import output_path
 from dossier.builders.report import PACKAGED_TEMPLATES, last_year, render_docx, template_path
-from dossier.builders.report_content import REVIEW_MARK, draft_report, pts, text_width
 from dossier.errors import InputError
 from dossier.project import load_project
+from dossier.reportdraft import REVIEW_MARK, draft_report, pts, text_width
 from dossier.score import compute_score
 from tests.conftest import run_dossier
-from tests.test_report_content import UNIT, make_workspace
+from tests.test_reportdraft import UNIT, make_workspace
 
 REDHEAD = {"recipient": "泉州市生态环境局", "doc_number": "晋环执〔2022〕12号", "signer": "王某某",
            "copy_to": ["泉州市生态环境保护综合执法支队", "示例县人民政府办公室"]}

@@ -16,13 +16,14 @@ from pypdf import PdfReader
 
 from dossier.builders import output_path
 from dossier.builders.report import last_year, render_docx, template_path
-from dossier.builders.report_content import REVIEW_MARK, draft_report, pts
+from dossier.check import run_check
 from dossier.project import load_project
-from dossier.reportcheck import report_findings, stated_grade
+from dossier.reportcheck import predicted_findings, report_findings, stated_grade
+from dossier.reportdraft import REVIEW_MARK, draft_report, pts
 from dossier.score import compute_score
 from dossier.standard import load_standard
 from tests.conftest import run_dossier
-from tests.test_report_content import FINISHED, NO_EVIDENCE, make_workspace
+from tests.test_reportdraft import FINISHED, NO_EVIDENCE, make_workspace
 
 WITHOUT_PLANS = {key: value for key, value in FINISHED.items() if key != "plans"}
 
@@ -126,6 +127,87 @@ def test_stated_grade_reads_negations():
     assert stated_grade(standard, "等次由未达标变为规范化单位") is None
 
 
+def _with_all_evidence(root: Path) -> Path:
+    """Give the criteria ``make_workspace`` leaves without files one, so only the report blocks."""
+    for code in NO_EVIDENCE:
+        c = load_standard().criterion(code)
+        folder = root / "evidence" / "2022" / c.tertiary_code / code
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "奖励兑现记录.txt").write_text("兑现举报奖励1起", encoding="utf-8")
+    bonus = root / "evidence" / "2022" / "B1 大练兵成绩"  # the bonus make_workspace claims
+    bonus.mkdir(parents=True, exist_ok=True)
+    (bonus / "表彰通报.txt").write_text("全省执法大练兵表现突出集体和个人通报", encoding="utf-8")
+    return root
+
+
+def _report_messages(root: Path) -> list[str]:
+    return [f.message for f in run_check(load_project(root)).findings if f.kind == "report"]
+
+
+def test_before_the_first_build_check_predicts_one_blocking_finding_per_drafted_part(tmp_path):
+    root = make_workspace(tmp_path / "ws")  # no report: at all
+    project = load_project(root)
+    predicted = predicted_findings(project, compute_score(project))
+    assert not output_path(project, "report_docx").exists()
+    keys = ["opening 项", "summary 项", *(f'work 的 "{n}" 项' for n in range(1, 7)), "problems 项",
+            "plans 项"]
+    assert len(predicted) == len(keys)
+    for finding, key in zip(predicted, keys, strict=True):
+        assert finding.severity == "error" and finding.kind == "report"
+        assert f"report: 的 {key}" in finding.message and REVIEW_MARK in finding.message
+        assert "在 Word 中审阅该部分、删除标注后保存" in finding.message
+        assert finding.path == "manifests/2022.yaml"
+    assert "“二、主要工作及成效（三）队伍建设专业化”" in predicted[4].message
+    assert sorted(_report_messages(root)) == sorted(f.message for f in predicted)
+
+
+def test_check_blocks_what_pack_would_refuse_before_any_build(tmp_path):
+    root = _with_all_evidence(make_workspace(tmp_path / "ws", report=WITHOUT_PLANS))
+    checked = run_dossier("-C", str(root), "check")
+    assert checked.exit_code == 1
+    assert "四、下一步工作计划" in checked.stdout and "report: 的 plans 项" in checked.stdout
+    assert "阻断问题（必须处理，否则不能报送）：1 项" in checked.stdout
+    refused = run_dossier("-C", str(root), "pack")
+    assert refused.exit_code == 1 and "有 1 项阻断性问题" in refused.stderr
+    assert refused.stderr.count("四、下一步工作计划") == 1  # listed once
+    assert "Traceback" not in refused.stderr
+
+
+def test_a_built_report_is_judged_as_it_is_so_markers_removed_in_word_pass_check(tmp_path):
+    root = make_workspace(tmp_path / "ws", report=WITHOUT_PLANS)
+    path = _render(root)
+    drafted = _report_messages(root)
+    assert drafted and all("以“" in m for m in drafted)  # the paragraphs of the DOCX, not a forecast
+    _edit(path, REVIEW_MARK, "")
+    assert _report_messages(root) == []
+
+
+def test_a_filled_report_passes_the_check_rule(tmp_path):
+    root = _with_all_evidence(make_workspace(tmp_path / "ws", report=FINISHED))
+    assert _report_messages(root) == []
+    assert run_check(load_project(root)).complete
+
+
+@pytest.mark.slow
+def test_forced_pack_lists_the_drafts_of_the_built_report_once_then_filled_it_packs(tmp_path):
+    root = _with_all_evidence(make_workspace(tmp_path / "ws", report=WITHOUT_PLANS))
+    forced = run_dossier("-C", str(root), "pack", "--force")
+    assert forced.exit_code == 0, forced.stderr
+    drafted = draft_report(load_project(root), compute_score(load_project(root))).drafted()
+    # the DOCX's paragraphs, each once, and not the forecast too
+    assert forced.stderr.count(f"仍有“{REVIEW_MARK}”标注") == drafted
+    assert "dossier build 将起草" not in forced.stderr
+
+    manifest = root / "manifests" / "2022.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8")
+                        + "  plans:\n    - 增配装备\n", encoding="utf-8")
+    assert run_dossier("-C", str(root), "check").exit_code == 1  # the built DOCX still has them
+    assert run_dossier("-C", str(root), "build", "--only", "report").exit_code == 0
+    assert run_dossier("-C", str(root), "check").exit_code == 0
+    packed = run_dossier("-C", str(root), "pack")
+    assert packed.exit_code == 0, packed.stderr
+
+
 def pts_decimal(text: str):
     from decimal import Decimal
 
@@ -134,12 +216,7 @@ def pts_decimal(text: str):
 
 @pytest.mark.slow
 def test_pack_refuses_drafts_and_stale_totals_and_ships_the_pdf_of_the_edited_docx(tmp_path):
-    root = make_workspace(tmp_path / "ws", report=WITHOUT_PLANS)
-    for code in NO_EVIDENCE:  # nothing else may block the pack
-        c = load_standard().criterion(code)
-        folder = root / "evidence" / "2022" / c.tertiary_code / code
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "奖励兑现记录.txt").write_text("兑现举报奖励1起", encoding="utf-8")
+    root = _with_all_evidence(make_workspace(tmp_path / "ws", report=WITHOUT_PLANS))
     assert run_dossier("-C", str(root), "build", "--only", "report").exit_code == 0
     refused = run_dossier("-C", str(root), "pack")
     assert refused.exit_code == 1
@@ -151,7 +228,7 @@ def test_pack_refuses_drafts_and_stale_totals_and_ships_the_pdf_of_the_edited_do
     _edit(report, "特此报告。", "本报告经局务会审定。特此报告。")
     packed = run_dossier("-C", str(root), "pack")
     assert packed.exit_code == 0, packed.stderr
-    archive = Path(packed.stdout.strip().splitlines()[-1])
+    [archive] = [Path(line) for line in packed.stdout.splitlines() if line.endswith(".zip")]
     with zipfile.ZipFile(archive) as z:
         [pdf_name] = [n for n in z.namelist() if n.endswith("年度工作进展和总结报告.pdf")]
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(z.read(pdf_name))).pages)

@@ -1,6 +1,6 @@
 """The year-end report (年度工作进展和总结报告) as a GB/T 9704-2012 DOCX and the same as PDF.
 
-The text comes from ``report_content`` (drafted from the model where staff wrote
+The text comes from ``dossier.reportdraft`` (drafted from the model where staff wrote
 nothing); the layout comes from a docxtpl template that staff may edit in Word: a
 workspace's ``templates/report.docx`` overrides the packaged one. The PDF is the DOCX
 converted by LibreOffice, with the Word font names mapped to installed substitutes and
@@ -24,16 +24,16 @@ from jinja2 import TemplateError
 
 from dossier.builders import output_path, partcache
 from dossier.builders.docxkit import save_deterministic
-from dossier.builders.report_content import (
+from dossier.errors import BuildError, DossierError, InputError
+from dossier.fsutil import atomic_write
+from dossier.manifest import load_manifest, year_manifest
+from dossier.reportdraft import (
     LastYear,
     ReportContent,
     draft_report,
     report_date,
     text_width,
 )
-from dossier.errors import BuildError, DossierError, InputError
-from dossier.fsutil import atomic_write
-from dossier.manifest import load_manifest, year_manifest
 from dossier.tools import fonts, libreoffice
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from dossier.builders.report import last_year
-from dossier.builders.report_content import (
+from dossier.project import load_project
+from dossier.reportdraft import (
     REVIEW_MARK,
     date_text,
     default_recipient,
@@ -21,7 +22,6 @@ from dossier.builders.report_content import (
     split_title,
     text_width,
 )
-from dossier.project import load_project
 from dossier.score import compute_score
 from dossier.standard import load_standard
 
