@@ -6,6 +6,7 @@ Built from the source (AST), so it sees lazy imports inside functions too.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "dossier"
@@ -115,3 +116,11 @@ def test_the_model_never_imports_a_command():
     offences = [(m, t) for m, ts in graph.items() for t in ts
                 if not m.startswith(("dossier.cli", "dossier.__main__")) and t == "dossier.cli"]
     assert offences == []
+
+
+def test_every_module_is_in_the_architecture_page():
+    """Each file by its path under dossier/ (``outputs.py`` is not ``web/outputs.py``)."""
+    page = (PACKAGE.parent / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    missing = [rel for rel in sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py"))
+               if not re.search(r"(?<![\w/.])" + re.escape(rel), page)]
+    assert missing == []
