@@ -21,7 +21,7 @@ install: $(BIN)/dossier
 
 # LibreOffice, CJK fonts, qpdf, poppler, chromium via apt-get when missing and permitted.
 system-deps:
-	@bash tools/install-system-deps.sh
+	@bash devtools/install-system-deps.sh
 
 demo: install system-deps
 	$(BIN)/dossier doctor
@@ -43,7 +43,7 @@ test-fast: install
 	$(BIN)/pytest -q -m "not slow"
 
 lint: install
-	$(BIN)/ruff check dossier tests tools bench
+	$(BIN)/ruff check dossier tests devtools bench
 
 bench: install system-deps
 	$(BIN)/python bench/run.py --size $(SIZE) $(ARGS)

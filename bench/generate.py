@@ -33,9 +33,9 @@ if str(ROOT) not in sys.path:
 
 from PIL import Image  # noqa: E402
 
+from devtools import synth  # noqa: E402
 from dossier.standard import load_standard  # noqa: E402
 from dossier.workspace import existing_folders, init_workspace  # noqa: E402
-from tools import synth  # noqa: E402
 
 YEAR = 2022
 BUILD_DATE = dt.date(2022, 12, 20)

@@ -35,7 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from dossier.archive import MAX_TOTAL, needs_rendition, refusal, unreadable_message
 from dossier.cnformat import pts as _pts
@@ -132,20 +132,6 @@ def run_check(project: Project, score=None) -> CheckReport:
     findings = sorted(set(findings), key=_order)
     return CheckReport(criteria=criteria, findings=findings, ignored=len(project.scan.ignored),
                        file_count=len(project.scan.files))
-
-
-def print_text(report: CheckReport, project: Project, by_department: bool = False) -> None:
-    """Text report on stdout (rich; plain when not a terminal)."""
-    from dossier.checktext import print_report
-
-    print_report(report, project, by_department=by_department)
-
-
-def write_html(report: CheckReport, project: Project) -> Path:
-    """Write ``build/YYYY/检查报告.html`` (one self-contained file) and return its path."""
-    from dossier.checkhtml import write_report
-
-    return write_report(report, project)
 
 
 # -- helpers shared with the renderers ------------------------------------------------

@@ -6,7 +6,6 @@ Every command's docstring is its ``--help`` text and carries an example
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -40,7 +39,9 @@ class Options:
 
 
 def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    from dossier.render.json import json_text
+
+    click.echo(json_text(data))
 
 
 @click.group(context_settings=CONTEXT)
@@ -107,14 +108,14 @@ def standard(opts: Options, fmt: str, standard_id: str | None) -> None:
       dossier standard
       dossier standard --format json > 标准.json
     """
+    from dossier.render.text import standard_text
     from dossier.standard import DEFAULT_STANDARD, load_standard
-    from dossier.textout import render_standard
 
     std = load_standard(standard_id or DEFAULT_STANDARD)
     if fmt == "json":
         _echo_json(std.to_json())
     else:
-        click.echo(render_standard(std))
+        click.echo(standard_text(std))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -137,7 +138,9 @@ def check(opts: Options, year: int | None, fmt: str, by: str, strict: bool) -> N
       dossier check --format html
     """
     project = opts.project(year)
-    from dossier.check import print_text, run_check, write_html
+    from dossier.check import run_check
+    from dossier.render.html import write_html
+    from dossier.render.text import print_check
 
     report = run_check(project)
     if fmt == "json":
@@ -145,7 +148,7 @@ def check(opts: Options, year: int | None, fmt: str, by: str, strict: bool) -> N
     elif fmt == "html":
         click.echo(str(write_html(report, project)))
     else:
-        print_text(report, project, by_department=(by == "department"))
+        print_check(report, project, by_department=(by == "department"))
     raise SystemExit(report.exit_code(strict))
 
 
@@ -163,13 +166,14 @@ def score(opts: Options, year: int | None, fmt: str) -> None:
       dossier score --format json
     """
     project = opts.project(year)
-    from dossier.score import compute_score, print_text
+    from dossier.render.text import print_score
+    from dossier.score import compute_score
 
     result = compute_score(project)
     if fmt == "json":
         _echo_json(result.to_json())
     else:
-        print_text(result, project)
+        print_score(result, project)
 
 
 @cli.command(context_settings=CONTEXT)

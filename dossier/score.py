@@ -14,7 +14,6 @@ claim stands.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -383,83 +382,3 @@ def compute_score(project) -> Score:
     return score_claims(project.standard, claims, manifest.facts, manifest.bonus,
                         manifest.deductions, counts,
                         locate=lambda key: (manifest.path, manifest.line_of("facts", key)))
-
-
-
-
-# -- text output ----------------------------------------------------------------------------
-
-
-def print_text(score: Score, project) -> None:
-    """The score as a table on stdout (no colour when stdout is not a terminal)."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=False)
-    if not console.is_terminal:
-        console = Console(file=sys.stdout, highlight=False, width=120, color_system=None)
-    standard = project.standard
-    console.print(f"{project.unit} {project.year}年度 规范化建设自评得分", style="bold",
-                  markup=False)
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("编号")
-    table.add_column("指标")
-    table.add_column("满分", justify="right")
-    table.add_column("自评得分", justify="right")
-    table.add_column("缺佐证", justify="right")
-    primary = {s.code: s for s in score.primary}
-    secondary = {s.code: s for s in score.secondary}
-    tertiary = {s.code: s for s in score.tertiary}
-
-    def row(s: Subtotal, label: str, style: str | None) -> None:
-        table.add_row(label, Text(s.name), _pts(s.max), _pts(s.claimed),
-                      _pts(s.at_risk) if s.at_risk else "", style=style)
-
-    for p in standard.primary:
-        row(primary[p.code], p.code, "bold")
-        for s in p.secondary:
-            row(secondary[s.code], f" {s.code}.", None)
-            for t in s.tertiary:
-                row(tertiary[t.code], f"  {t.code}", "dim")
-    console.print(table)
-    for line in _summary_lines(score, project):
-        console.print(line, markup=False, soft_wrap=True)
-
-
-def _summary_lines(score: Score, project) -> list[str]:
-    standard = project.standard
-    lines = [f"基本分 {_pts(score.base)} 分（满分 {_pts(standard.total)} 分）"]
-    for kind, sign, items in (("加分", "+", score.bonus_items), ("扣分", "−", score.deduction_items)):
-        counted = [x for x in items if x.points]
-        lines.extend(f"{kind} {x.code} {x.name}：{sign}{_pts(x.points)}（{x.detail}）" for x in counted)
-        if not counted:
-            lines.append(f"{kind}：无")
-    lines.append(f"总分 {_pts(score.total)} 分 = 基本分 {_pts(score.base)} + 加分 {_pts(score.bonus)}"
-                 f" − 扣分 {_pts(score.deductions)}")
-    grade = f"等次：{score.grade}"
-    if score.grade_note:
-        grade += f"（{score.grade_note}）"
-    lines.append(grade)
-    if score.next_grade:
-        lines.append(f"距“{score.next_grade}”还差 {_pts(score.to_next_grade)} 分。")
-    unfilled = [c.code for c in score.criteria if not c.filled]
-    if unfilled:
-        lines.append(f"尚未填报自评得分 {len(unfilled)} 项（按0分计）：{'、'.join(unfilled)}")
-    risky = [c for c in score.criteria if not c.supported]
-    risky_extras = [b for b in score.bonus_items if not b.supported]
-    if risky or risky_extras:
-        lines.append(f"缺佐证材料的风险分 {_pts(score.at_risk)} 分：以下各项自评有分但没有佐证材料，"
-                     f"复核时可能不得分（不计这些分，总分为 {_pts(score.supported_total)} 分，"
-                     f"等次 {standard.grade_for(score.supported_total).name}）：")
-        for c in risky:
-            crit = standard.criterion(c.code)
-            lines.append(f"  {c.code} {crit.short}  {_pts(c.claimed)}分  责任科室：{'、'.join(crit.departments)}")
-        for b in risky_extras:
-            lines.append(f"  {b.code} {b.name}（加分项）  {_pts(b.points)}分")
-        lines.append(f"请把佐证材料放入 evidence/{project.year}/ 下以该编号开头的文件夹，再运行 dossier score。")
-    if score.warnings:
-        lines.append("自评与系统数据不一致（以系统数据为准）：")
-        lines.extend(f"  {message}" for _, message in score.warnings)
-    return lines

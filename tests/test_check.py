@@ -259,12 +259,12 @@ def test_name_of_the_year_itself_is_not_out_of_year(empty_workspace, capsys):
     assert [f["path"] for f in found(data, "date_out_of_year")] == [f"{C111}/2023年1月5日 总结.pdf"]
 
 
-DEMO = REPO / "tools" / "make_demo.py"
+DEMO = REPO / "devtools" / "make_demo.py"
 
 
 @pytest.mark.slow
 def test_demo_reports_exactly_the_deliberately_missing_criteria(tmp_path, capsys):
-    from tools.make_demo import DELIBERATELY_MISSING, build
+    from devtools.make_demo import DELIBERATELY_MISSING, build
 
     root = tmp_path / "demo"
     build(root)

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from dossier.check import run_check, write_html
+from dossier.check import run_check
 from dossier.project import load_project
+from dossier.render.html import write_html
 from tests import factories
 from tests.test_check import C111, C112, EV, check, write_manifest
 

@@ -38,7 +38,7 @@ def test_nothing_missing_and_hint_names_packages():
     hint = fonts.install_hint()
     assert "apt-get install fonts-noto-cjk fonts-arphic-gbsn00lp fonts-lxgw-wenkai" in hint
     for package in fonts.DEBIAN_PACKAGES:  # the install script installs what the hint names
-        assert package in (ROOT / "tools" / "install-system-deps.sh").read_text(encoding="utf-8")
+        assert package in (ROOT / "devtools" / "install-system-deps.sh").read_text(encoding="utf-8")
         assert package in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "方正小标宋简体" in hint and "Windows" in hint
 

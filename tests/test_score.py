@@ -409,7 +409,7 @@ def test_demo_workspace_scores_a_plausible_unit():
     result = run_dossier("-C", str(REPO), "score", "--format", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    # hand-computed in tools/make_demo.py's notes: 88.5 + 1.2 − 1
+    # hand-computed in devtools/make_demo.py's notes: 88.5 + 1.2 − 1
     assert (data["base"], data["bonus"], data["deductions"], data["total"]) == (88.5, 1.2, 1, 88.7)
     assert data["grade"] == "规范化单位"
     risky = [c["code"] for c in data["criteria"] if not c["supported"]]

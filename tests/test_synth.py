@@ -1,4 +1,4 @@
-"""The synthetic evidence generators (tools/synth.py, bench/generate.py) and the demo workspace.
+"""The synthetic evidence generators (devtools/synth.py, bench/generate.py) and the demo workspace.
 
 Files are read back with the real libraries; determinism is checked by hashing two runs.
 """
@@ -15,9 +15,9 @@ import pytest
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
 from bench.generate import generate
+from devtools import make_demo, synth
 from dossier.manifest import load_manifest
 from dossier.workspace import README_NAME, folder_code
-from tools import make_demo, synth
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_EVIDENCE = ROOT / "evidence" / "2022"
@@ -175,7 +175,7 @@ def test_committed_demo_is_what_make_demo_writes(tmp_path):
     make_demo.build(tmp_path)
     fresh, committed = hashes(tmp_path / "evidence"), hashes(ROOT / "evidence")
     assert sorted(fresh) == sorted(committed), \
-        "the demo is stale: run .venv/bin/python tools/make_demo.py and commit"
+        "the demo is stale: run .venv/bin/python devtools/make_demo.py and commit"
     for rel in committed:
         if rel.endswith(".txt"):
             assert fresh[rel] == committed[rel], rel

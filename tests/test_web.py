@@ -149,7 +149,7 @@ def test_item_route_opens_the_evidence_file(office, ws):
 
 
 def test_department_page_lists_its_todo_like_check_by_department(office):
-    from dossier.checktext import by_department
+    from dossier.render import by_department
 
     client, settings = office
     html = client.get("/d/执法大队").text

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dossier.check import SEVERITY_NAMES, STATUS_NAMES, CheckReport, pts
-from dossier.checktext import NO_DEPARTMENT, by_department, primary_rows
 from dossier.project import Project
+from dossier.render import NO_DEPARTMENT, by_department, primary_rows
 from dossier.score import Score
 
 

@@ -1,4 +1,4 @@
-"""The HTML check report: one self-contained page that a department can open or print.
+"""The HTML renderer of the check report: one self-contained page that a department can open or print.
 
 No network (inline CSS, no scripts, no web fonts), UTF-8 with ``<meta charset>``,
 fonts that a Chinese Windows PC has (Microsoft YaHei, SimSun) before the Linux ones.
@@ -19,12 +19,12 @@ from dossier.check import (
     CheckReport,
     pts,
 )
-from dossier.checktext import NO_DEPARTMENT, by_department, primary_rows
 from dossier.fsutil import write_text_atomic
 from dossier.project import Project
+from dossier.render import NO_DEPARTMENT, by_department, primary_rows
 
 TEMPLATE = "check.html.j2"
-PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
+PACKAGED_TEMPLATES = Path(__file__).parent.parent / "templates"
 
 
 def render_html(report: CheckReport, project: Project) -> str:
@@ -36,7 +36,8 @@ def render_html(report: CheckReport, project: Project) -> str:
     return env.get_template(TEMPLATE).render(**_context(report, project))
 
 
-def write_report(report: CheckReport, project: Project) -> Path:
+def write_html(report: CheckReport, project: Project) -> Path:
+    """Write ``build/YYYY/检查报告.html`` (one self-contained file) and return its path."""
     from dossier.outputs import output_path
 
     path = output_path(project, "check_html")

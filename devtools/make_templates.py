@@ -1,6 +1,6 @@
 """Generate the packaged Word template of the year-end report (``dossier/templates/report.docx``).
 
-Run ``.venv/bin/python tools/make_templates.py`` after changing the layout here and commit
+Run ``.venv/bin/python devtools/make_templates.py`` after changing the layout here and commit
 the generated file. The template is an ordinary Word document with Jinja tags (docxtpl):
 staff may open it in Word or WPS, change wording, styles or the 版头, and save a copy as
 ``templates/report.docx`` in their workspace; ``templates/README.md`` lists the variables.

@@ -3,8 +3,8 @@
 The generated files are committed (they are the demo that ``dossier check/score/build`` run
 on); ``make demo`` does not regenerate them. Run this script after changing it:
 
-    .venv/bin/python tools/make_demo.py            # rewrites the demo at the repo root
-    .venv/bin/python tools/make_demo.py --root DIR  # the same files elsewhere (tests)
+    .venv/bin/python devtools/make_demo.py            # rewrites the demo at the repo root
+    .venv/bin/python devtools/make_demo.py --root DIR  # the same files elsewhere (tests)
 
 The output is byte-identical from run to run. The folders and 说明.txt come from
 ``dossier.workspace.init_workspace`` so that the layout is exactly what ``dossier init`` makes;
@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from devtools import synth  # noqa: E402
 from dossier.manifest import load_manifest  # noqa: E402
 from dossier.standard import load_standard  # noqa: E402
 from dossier.workspace import existing_folders, init_workspace  # noqa: E402
-from tools import synth  # noqa: E402
 
 YEAR = 2022
 UNIT = synth.UNIT
