@@ -40,6 +40,7 @@ from pathlib import PurePosixPath
 from dossier.archive import MAX_TOTAL, needs_rendition, refusal, unreadable_message
 from dossier.cnformat import pts as _pts
 from dossier.errors import ExitCode
+from dossier.finding import Finding
 from dossier.folders import existing_folders, extra_items, folder_of, place_of
 from dossier.names import years_in_name
 from dossier.project import Project, natural_key
@@ -50,20 +51,6 @@ SEVERITY_NAMES = {"error": "阻断", "warning": "警告", "info": "提示"}
 STATUS_NAMES = {"ok": "有材料", "missing": "缺材料", "not_claimed": "不申报"}
 KIND_NAMES = {"video": "视频", "audio": "音频", "archive": "压缩包", "executable": "程序",
               "other": "未知类型"}
-
-@dataclass(frozen=True)
-class Finding:
-    severity: str  # 'error' blocks, 'warning', 'info'
-    kind: str
-    code: str | None
-    path: str | None  # relative to evidence/YYYY (or manifests/… for manifest problems)
-    message: str
-    department: str  # 责任科室, joined with 、; '' when no indicator is concerned
-
-    def to_json(self) -> dict:
-        return {"severity": self.severity, "kind": self.kind, "code": self.code,
-                "path": self.path, "message": self.message, "department": self.department}
-
 
 @dataclass(frozen=True)
 class CriterionStatus:

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from dossier.check import Finding
 from dossier.cnformat import pts
+from dossier.finding import Finding
 from dossier.outputs import output_path
 from dossier.reportdraft import REVIEW_MARK, SECTIONS, draft_report
 

@@ -141,7 +141,7 @@ def import_sheet(project, xlsx_path: Path, force: bool = False) -> ImportResult:
 
 def sheet_findings(project) -> list:
     """Blocking findings for the sheet in build/YYYY/ when it contradicts the manifest."""
-    from dossier.check import Finding
+    from dossier.finding import Finding
 
     path = outputs.output_path(project, "sheet_xlsx")
     if not path.is_file():

@@ -18,8 +18,8 @@ import pytest
 
 from dossier import sm3
 from dossier.archive import INDEX_HEADER
-from dossier.check import Finding
 from dossier.errors import ExitCode
+from dossier.finding import Finding
 from dossier.pack import PackRefused, pack, write_index
 from dossier.project import load_project
 from dossier.score import compute_score

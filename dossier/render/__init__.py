@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dossier.check import CheckReport, Finding
+from dossier.check import CheckReport
+from dossier.finding import Finding
 from dossier.project import Project
 
 NO_DEPARTMENT = "未指定科室（由材料汇总人处理）"

@@ -16,8 +16,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dossier.check import SEVERITY_NAMES, CheckReport, Finding
+from dossier.check import SEVERITY_NAMES, CheckReport
 from dossier.cnformat import pts
+from dossier.finding import Finding
 from dossier.project import Project
 from dossier.render import by_department, primary_rows
 from dossier.score import Score, Subtotal
