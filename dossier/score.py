@@ -25,6 +25,7 @@ from dossier.cnformat import percent
 from dossier.cnformat import pts as _pts
 from dossier.errors import InputError, StandardError
 from dossier.manifest import FACTS
+from dossier.stages import timed
 from dossier.standard import Criterion, Standard
 
 CENT = Decimal("0.01")
@@ -368,6 +369,7 @@ def score_claims(standard: Standard, claims: dict[str, Decimal | None], facts: d
         bonus_items=bonus_items, deduction_items=deduction_items, warnings=tuple(warnings))
 
 
+@timed("score")
 def compute_score(project) -> Score:
     """Score a loaded Project (``dossier score``, ``build``)."""
     manifest = project.manifest
