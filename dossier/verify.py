@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import stat
 import tempfile
@@ -44,6 +45,8 @@ from dossier.archive import (
     pdf_active_content,
 )
 from dossier.errors import ExitCode, InputError
+
+log = logging.getLogger(__name__)
 
 GROUPS = ("真实性", "完整性", "可用性", "安全性")
 KNOWN_TAG_FILES = {*TAG_FILES, "tagmanifest-sha256.txt", "tagmanifest-sm3.txt"}
@@ -142,8 +145,8 @@ def verify_archive(path: Path, expect: str | None = None) -> VerifyReport:
         report.add("真实性", "与报送单声明的归档包一致（SM3 指纹）", problems)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        report.add("可用性", "归档包可打开", [f"不是有效的 ZIP 文件（{exc}），可能传输不完整，请重新索取"])
+    except (zipfile.BadZipFile, OSError):
+        report.add("可用性", "归档包可打开", ["不是有效的 ZIP 文件，可能传输不完整，请重新索取"])
         return report
     report.add("完整性", "ZIP 前后没有多余数据", _extra_bytes(path, archive))
     with archive, tempfile.TemporaryDirectory(prefix="dossier-verify-") as tmp:
@@ -162,8 +165,8 @@ def verify_archive(path: Path, expect: str | None = None) -> VerifyReport:
                                   ("可用性", "PDF 文件", lambda: _check_pdfs(root, report))):
             try:
                 step()
-            except Exception as exc:  # a malformed archive must give a report, not a traceback
-                report.add(group, f"{name}检查", [f"检查时出错（{type(exc).__name__}: {exc}），"
+            except Exception:  # a malformed archive must give a report, not a traceback
+                report.add(group, f"{name}检查", ["检查时出错（程序内部错误，请加 --debug 重新运行并把输出发给技术支持），"
                                                   "归档包结构可能已被破坏"])
     report.checks.sort(key=lambda c: GROUPS.index(c.group))
     return report
@@ -270,9 +273,9 @@ def _extract(archive: zipfile.ZipFile, infos, dest: Path) -> list[str]:
                     if written > info.file_size:
                         raise zipfile.BadZipFile("实际大小超过声明大小")
                     out.write(block)
-        except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError):
             target.unlink(missing_ok=True)
-            problems.append(f"成员“{info.filename}”无法读取（{exc}），文件已损坏")
+            problems.append(f"成员“{info.filename}”无法读取，文件已损坏")
     return problems
 
 
@@ -356,16 +359,16 @@ def _bagit_problems(root: Path) -> list[str]:
             details.append(f"data 中的文件与 bag-info.txt 的 Payload-Oxum 不符：应有 {m[1]} 个文件"
                            f"共 {m[2]} 字节，实有 {m[3]} 个文件共 {m[4]} 字节")
         return details or [f"BagIt 校验未通过：{exc.message}"]
-    except (bagit.BagError, UnicodeDecodeError, ValueError, OSError) as exc:
-        return [f"不是有效的 BagIt 包，bagit.txt、bag-info.txt 或清单文件无法读取（{exc}）"]
+    except (bagit.BagError, UnicodeDecodeError, ValueError, OSError):
+        return ["不是有效的 BagIt 包，bagit.txt、bag-info.txt 或清单文件无法读取"]
     return []
 
 
 def _read_bag_info(root: Path) -> tuple[dict, list[str]]:
     try:
         return dict(bagit.Bag(str(root)).info), []
-    except (bagit.BagError, UnicodeDecodeError, ValueError, OSError) as exc:
-        return {}, [f"bag-info.txt 无法读取（{exc}），无法核对单位、年度和数量"]
+    except (bagit.BagError, UnicodeDecodeError, ValueError, OSError):
+        return {}, ["bag-info.txt 无法读取，无法核对单位、年度和数量"]
 
 
 def _check_bag(root: Path, report: VerifyReport) -> None:
@@ -381,8 +384,8 @@ def _load_contents(root: Path) -> tuple[dict | None, list[dict] | None, list[str
     contents = rows = None
     try:
         contents = json.loads((root / "data" / CONTENTS_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        problems.append(f"无法读取 data/{CONTENTS_NAME}（{exc}）")
+    except (OSError, ValueError):
+        problems.append(f"无法读取 data/{CONTENTS_NAME}（文件损坏或格式不对）")
     try:
         from openpyxl import load_workbook
 
@@ -393,8 +396,8 @@ def _load_contents(root: Path) -> tuple[dict | None, list[dict] | None, list[str
             problems.append(f"data/{INDEX_NAME} 表头不是 {'、'.join(INDEX_HEADER)}")
         else:
             rows = [dict(zip(INDEX_HEADER, v, strict=False)) for v in values[1:] if any(v)]
-    except Exception as exc:  # any unreadable workbook is a finding, not a crash
-        problems.append(f"无法读取 data/{INDEX_NAME}（{exc}）")
+    except Exception:  # any unreadable workbook is a finding, not a crash
+        problems.append(f"无法读取 data/{INDEX_NAME}（文件损坏或格式不对）")
     return contents, rows, problems
 
 
@@ -567,13 +570,15 @@ def _check_pdfs(root: Path, report: VerifyReport) -> None:
             with pikepdf.open(root / rel) as pdf:  # opens without a password: readable
                 try:
                     found = pdf_active_content(pdf)
-                except Exception as exc:  # a PDF we cannot inspect is not known to be safe
-                    found = {f"无法检查其中的活动内容（{exc}）"}
+                except Exception:  # a PDF we cannot inspect is not known to be safe
+                    log.debug("active content of %s not inspectable", rel, exc_info=True)
+                    found = {"无法检查其中的活动内容（文件结构损坏）"}
         except pikepdf.PasswordError:
             unusable.append(f"PDF 有打开密码，无法打开：{rel}")
             continue
-        except Exception as exc:
-            unusable.append(f"PDF 无法打开：{rel}（{exc}）")
+        except Exception:  # the library's English reason stays in the --debug log
+            log.debug("%s does not open", rel, exc_info=True)
+            unusable.append(f"PDF 无法打开（文件为空或已损坏）：{rel}")
             continue
         active += [f"{rel}：{what}" for what in sorted(found)]
     report.add("可用性", "PDF 均可打开（无需密码）", unusable)
