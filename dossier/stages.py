@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
 import multiprocessing
 import os
@@ -93,12 +94,11 @@ def timed(name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
         if _path is None:
             return fn
 
+        @functools.wraps(fn)  # its __qualname__ too: pools pickle it by name
         def counted(*args: Any, **kwargs: Any) -> T:
             with _timed(name):
                 return fn(*args, **kwargs)
 
-        counted.__wrapped__ = fn  # type: ignore[attr-defined]
-        counted.__doc__, counted.__name__ = fn.__doc__, fn.__name__
         return counted
     return wrap
 

@@ -18,12 +18,17 @@ SCRIPT = textwrap.dedent("""
     def spin(n):
         return sum(i * i for i in range(n))
 
+    @stages.timed("outer.decorated")
+    def decorated(n):
+        return spin(n)
+
     if __name__ == "__main__":
         with stages.stage("outer"):
             stages.call("outer.spin", spin, 300_000)
             ctx = multiprocessing.get_context("forkserver")
             with cf.ProcessPoolExecutor(2, mp_context=ctx) as pool:
                 list(pool.map(stages.call, ["outer.job"] * 4, [spin] * 4, [200_000] * 4))
+                assert len(list(pool.map(decorated, [1000] * 3))) == 3  # pickled by name
             stages.call("outer.child", subprocess.run,
                         [sys.executable, "-c", "sum(i for i in range(2_000_000))"], check=True)
 """)
@@ -36,7 +41,8 @@ def test_stages_are_recorded_across_pool_workers_and_children(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO), **{stages.ENV: str(record)})
     subprocess.run([sys.executable, str(script)], env=env, check=True, timeout=120)
     got = stages.read(record)
-    assert set(got) == {"outer", "outer.spin", "outer.job", "outer.child"}
+    assert set(got) == {"outer", "outer.spin", "outer.job", "outer.child", "outer.decorated"}
+    assert got["outer.decorated"]["calls"] == 3 and got["outer.decorated"]["worker"] is True
     assert got["outer.job"]["calls"] == 4 and got["outer.job"]["worker"] is True
     assert got["outer.spin"]["calls"] == 1 and got["outer.spin"]["cpu"] > 0
     # the child process's CPU is charged to the stage that waited for it
