@@ -45,6 +45,7 @@ from dossier.folders import existing_folders, extra_items, folder_of, place_of
 from dossier.names import years_in_name
 from dossier.project import Project, natural_key
 from dossier.scan import LARGE_FILE, EvidenceFile
+from dossier.stages import timed
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_NAMES = {"error": "阻断", "warning": "警告", "info": "提示"}
@@ -97,6 +98,7 @@ class CheckReport:
                 "findings": [f.to_json() for f in self.findings]}
 
 
+@timed("check")
 def run_check(project: Project, score=None) -> CheckReport:
     """Check a loaded project; reads no evidence file (the scan cached what it needs).
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from dossier import __version__, sm3
+from dossier import __version__, sm3, stages
 from dossier.archive import (
     BAGIT_TXT,
     CONTENTS_FORMAT,
@@ -128,7 +128,7 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
     report = run_check(project, score)
     findings = list(report.findings)
     for judge in JUDGES:
-        findings.extend(judge(project, score))
+        findings.extend(stages.call("pack.checks", judge, project, score))
     refuse_empty_year(project)
     findings = unique(findings)
     refuse_blocking(findings, force)
@@ -147,21 +147,23 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
     from dossier import reportcheck, sheetimport
     from dossier.builders.report import sync_pdf
 
-    sync_pdf(project)  # a report edited in Word goes out as the PDF of that edit
+    # a report edited in Word goes out as the PDF of that edit
+    stages.call("pack.sync_report", sync_pdf, project)
 
     # the outputs as they will go out: a sheet edited by hand that contradicts the manifest,
     # a report with draft markers or stale figures
     # they replace the check's findings about these outputs (judged or predicted before the
     # build), so that nothing is listed twice
-    shipped = [*sheetimport.sheet_findings(project), *reportcheck.report_findings(project, score)]
+    shipped = stages.call("pack.checks", lambda: [*sheetimport.sheet_findings(project),
+                                                  *reportcheck.report_findings(project, score)])
     judged = {reportcheck.KIND, *sheetimport.KINDS}
     findings = unique([*(f for f in findings if f.kind not in judged), *shipped])
-    renditions = _renditions(project, progress)
+    renditions = stages.call("pack.renditions", _renditions, project, progress)
     result = pack(project, built.files(), findings, originals=originals, force=force,
                   progress=progress, score=score, renditions=renditions)
     from dossier.submission import write_submission_form
 
-    result.form = write_submission_form(project, result, score)
+    result.form = stages.call("pack.form", write_submission_form, project, result, score)
     return result
 
 
@@ -225,6 +227,7 @@ def describe_finding(finding) -> str:
 
 # -- the archive ----------------------------------------------------------------------------
 
+@stages.timed("pack.archive")
 def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool = True,
          force: bool = False, progress: Progress | None = None, score=None,
          renditions: dict[str, Path | None] | None = None) -> PackResult:
@@ -247,7 +250,7 @@ def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool =
         _refuse_missing_renditions(items, renditions)
     result = PackResult(path=archive_path(project), size=0, sha256="", items=len(items), originals=0)
     result.warnings += [f"强制打包，存在阻断性问题：{describe_finding(f)}" for f in blocking]
-    result.pii = scan_items(items, progress)
+    result.pii = stages.call("pack.checks", scan_items, items, progress)
     result.warnings += [hit.message() for hit in result.pii]
     members = _outputs(outputs, result)
     entries = [_item_entry(project, item, seq) for seq, item in enumerate(items, 1)]
@@ -272,7 +275,7 @@ def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool =
         bag.add_bytes("bag-info.txt", _bag_info_text(project, contents, stem, bag.oxum()), tag=True)
         bag.finish()
     result.size = result.path.stat().st_size
-    result.sha256, result.sm3 = file_digests(result.path)
+    result.sha256, result.sm3 = stages.call("pack.archive_digest", file_digests, result.path)
     result.outputs = [Path(rel).name for rel, _, _ in members]
     result.originals = contents["counts"]["originals"]
     return result
@@ -467,16 +470,16 @@ class _BagWriter:
         sha, sm = hashlib.sha256(), sm3.new()
         written = 0
         with open(src, "rb") as fh:
-            block = fh.read(_BLOCK)
+            block = stages.call("pack.read", fh.read, _BLOCK)
             size = Path(src).stat().st_size
             info = self._info(rel, _should_store(rel, block), size)
             with self.zip.open(info, "w", force_zip64=size > 0x7FFFFFFF) as out:
                 while block:
-                    sha.update(block)
-                    sm.update(block)
-                    out.write(block)
+                    stages.call("pack.sha256", sha.update, block)
+                    stages.call("pack.sm3", sm.update, block)
+                    stages.call("pack.zip_write", out.write, block)
                     written += len(block)
-                    block = fh.read(_BLOCK)
+                    block = stages.call("pack.read", fh.read, _BLOCK)
         self._record(rel, sha.hexdigest(), sm.hexdigest(), False, written)
         return sha.hexdigest(), sm.hexdigest()
 

@@ -21,6 +21,7 @@ from dossier.folders import extra_items
 from dossier.manifest import Claim, Manifest, find_manifest, load_manifest
 from dossier.safename import safe_component
 from dossier.scan import EvidenceFile, ScanResult, scan_evidence
+from dossier.stages import timed
 from dossier.standard import Standard, load_standard
 
 
@@ -113,6 +114,7 @@ def natural_key(text: str) -> list:
             for part in _NATURAL.split(text) if part]
 
 
+@timed("load")
 def load_project(root: Path, year: int | None = None, *, progress=None) -> Project:
     """Load standard, manifest and evidence tree of a workspace into one model."""
     root = Path(root)

@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from dossier.archive import pdf_active_content
 from dossier.folders import README_NAME, Place, place_of
 from dossier.fsutil import write_text_atomic
+from dossier.stages import timed
 from dossier.standard import Standard
 
 log = logging.getLogger(__name__)
@@ -362,6 +363,7 @@ def _walk(evidence_dir: Path, standard: Standard, result: ScanResult,
     return found
 
 
+@timed("scan")
 def scan_evidence(evidence_dir: Path, standard: Standard, cache_dir: Path | None = None,
                   exclude: tuple[str, ...] = (), progress=None) -> ScanResult:
     """Scan the evidence tree (read-only) and return every file with its facts."""

@@ -24,6 +24,7 @@ from dossier.cnformat import percent
 from dossier.cnformat import pts as _pts
 from dossier.errors import InputError, StandardError
 from dossier.manifest import FACTS
+from dossier.stages import timed
 from dossier.standard import Criterion, Standard
 
 CENT = Decimal("0.01")
@@ -372,6 +373,7 @@ def grand_total(base: Decimal, bonus: Decimal, deductions: Decimal) -> Decimal:
     return q(max(ZERO, base + bonus - deductions))
 
 
+@timed("score")
 def compute_score(project) -> Score:
     """Score a loaded Project (``dossier score``, ``build``)."""
     manifest = project.manifest

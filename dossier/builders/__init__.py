@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from dossier import memory, outputs
+from dossier import memory, outputs, stages
 from dossier.errors import DossierError, ExitCode
 from dossier.outputs import output_path  # noqa: F401  (re-exported: builders import it here)
 from dossier.progress import Progress
@@ -211,6 +211,7 @@ def recorded_volume_options(project) -> tuple[int | None, float | None]:
 # -- the orchestrator ------------------------------------------------------------------------
 
 
+@stages.timed("build")
 def build_all(project, options: BuildOptions | None = None,
               progress: Progress | None = None, *, score=None, check=None) -> BuildResult:
     """Build every output asked for; see the module docstring for failure handling.
@@ -271,7 +272,7 @@ def _run(builder: Builder, ctx: BuildContext, record, result: BuildResult, diges
         return
     try:
         record.back_up_edited(name, progress)
-        paths = builder.build(ctx)
+        paths = stages.call(builder.name, builder.build, ctx)
     except DossierError as exc:
         if isinstance(exc.exit_code, int) and exc.exit_code == ExitCode.missing_tool:
             raise

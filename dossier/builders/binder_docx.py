@@ -42,6 +42,7 @@ from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Mm, Pt, RGBColor
 
+from dossier import stages
 from dossier.builders import binder_pdf, docxkit, output_path, pagemap, pdfkit, rows
 from dossier.builders.pageimages import PageCache, PageImage
 from dossier.errors import BuildError
@@ -73,7 +74,8 @@ def build(ctx) -> Path:
     binder = _Binder(ctx)
     binder.write()
     try:
-        docxkit.save_deterministic(binder.document, target, project.manifest.date)
+        stages.call("binder_docx.zip", docxkit.save_deterministic, binder.document, target,
+                    project.manifest.date)
     except FileNotFoundError as exc:  # a cached page picture deleted during the build
         raise BuildError(f"Word汇编的页面图片在生成过程中被删除：{exc.filename}",
                          path=target, hint="请重新运行 dossier build。") from exc
@@ -306,12 +308,13 @@ class _Binder:
         self.toc()
         items = pagemap.binder_items(self.project)
         with self.ctx.progress.task("生成Word汇编页面图片", total=None):
-            self.page_cache.prepare([w for it in items if (w := self._wanted(it))],
-                                    os.cpu_count() or 1)
+            stages.call("binder_docx.pictures", self.page_cache.prepare,
+                        [w for it in items if (w := self._wanted(it))], os.cpu_count() or 1)
         entries: dict[int, list[int]] = {}
         for n, e in enumerate(self.volume.toc):
             entries.setdefault(e.block, []).append(n)
-        with self.ctx.progress.task("生成Word汇编", total=len(items)) as task:
+        with self.ctx.progress.task("生成Word汇编", total=len(items)) as task, \
+                stages.stage("binder_docx.pages"):
             for position, block in enumerate(self.volume.blocks):
                 here = entries.get(position, [])
                 start = 1 if position == 0 else None

@@ -29,7 +29,7 @@ from pathlib import Path
 import pikepdf
 from fpdf import __version__ as FPDF_VERSION
 
-from dossier import memory
+from dossier import memory, stages
 from dossier.builders import BINDER_SUFFIX, output_path, pagemap, partcache, pdfkit
 from dossier.errors import BuildError
 from dossier.fsutil import atomic_write
@@ -89,7 +89,7 @@ def _build(ctx, sources: dict[str, _Source], tmp: Path) -> list[Path]:
     cache = partcache.PartCache(project.cache_dir / "binder")
     front = _FrontMatter(project, ctx.score, cache)
     max_bytes = int(options.max_mb * 1_000_000) if options.max_mb else None
-    pmap = pagemap.plan(project, lambda it: sources[it.number].pages, front.layout,
+    pmap = stages.call("binder_pdf.pagemap", pagemap.plan, project, lambda it: sources[it.number].pages, front.layout,
                         summary=pagemap.summary_sections(project, ctx.score),
                         max_pages=options.max_pages, max_bytes=max_bytes,
                         bytes_of=lambda it: _size(sources[it.number].pdf))
@@ -97,7 +97,7 @@ def _build(ctx, sources: dict[str, _Source], tmp: Path) -> list[Path]:
         if volume.oversize:
             ctx.progress.log(oversize_message(volume, options.max_pages))
     ctx.page_map = pmap  # the build's figures (pages, items) are read from it, never recounted
-    aux_path, ranges = front.write(pmap, tmp)
+    aux_path, ranges = stages.call("binder_pdf.front", front.write, pmap, tmp)
     del front  # its fpdf2 document holds ~200 MB of parsed CJK fonts
     memory.release()
     paths = volume_paths(project, len(pmap.volumes))
@@ -243,7 +243,8 @@ def _write_volume(project, cache: partcache.PartCache, aux_path: Path, ranges: d
         else:
             parts.append((sources[block.item.number].pdf, "1-z"))
     try:
-        qpdf.merge(parts, merged, workdir=tmp, deterministic_id=False)  # rewritten below
+        stages.call("binder_pdf.merge", qpdf.merge, parts, merged,  # rewritten below
+                    workdir=tmp, deterministic_id=False)
     except subprocess.TimeoutExpired as exc:
         raise BuildError("合并PDF超时（超过1小时）。", hint="用 --max-pages 分册后重试。") from exc
     except subprocess.CalledProcessError as exc:
@@ -252,18 +253,21 @@ def _write_volume(project, cache: partcache.PartCache, aux_path: Path, ranges: d
     with pikepdf.open(merged) as pdf:
         if len(pdf.pages) != volume.total_pages:
             raise _Mismatch(f"{len(pdf.pages)} != {volume.total_pages}")
-        geometry = [_geometry(pdf.pages[s.index]) for s in volume.stamps()]
-        stamps_path = _stamps(cache, volume, geometry, tmp)
+        with stages.stage("binder_pdf.stamp"):
+            geometry = [_geometry(pdf.pages[s.index]) for s in volume.stamps()]
+            stamps_path = _stamps(cache, volume, geometry, tmp)
         memory.release()
         with pikepdf.open(stamps_path) as stamps:
-            for n, (stamp, geo) in enumerate(zip(volume.stamps(), geometry, strict=True)):
-                _stamp_page(pdf, pdf.pages[stamp.index], stamps.pages[n], geo)
+            with stages.stage("binder_pdf.stamp"):
+                for n, (stamp, geo) in enumerate(zip(volume.stamps(), geometry, strict=True)):
+                    _stamp_page(pdf, pdf.pages[stamp.index], stamps.pages[n], geo)
             task.advance(volume.front_pages + volume.body_pages // 2)
-            _links(pdf, volume)
-            _outline(pdf, volume)
-            _labels_and_info(pdf, project, volume)
+            with stages.stage("binder_pdf.links"):
+                _links(pdf, volume)
+                _outline(pdf, volume)
+                _labels_and_info(pdf, project, volume)
             try:
-                with atomic_write(target) as out:
+                with atomic_write(target) as out, stages.stage("binder_pdf.save"):
                     pdf.save(out, deterministic_id=True, compress_streams=True,
                              object_stream_mode=pikepdf.ObjectStreamMode.generate)
             except OSError as exc:

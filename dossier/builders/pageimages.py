@@ -48,7 +48,7 @@ import pypdfium2 as pdfium
 from docx.shared import Emu
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from dossier import children
+from dossier import children, stages
 from dossier.fsutil import write_text_atomic
 from dossier.tools import fonts
 
@@ -509,6 +509,7 @@ def _stamp(pdf: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
+@stages.timed("binder_docx.pictures.render")
 def _prepare_one(cache: PageCache, wanted: tuple[Path, bool, int]) -> tuple[int, int]:
     pdf, photo, expected = wanted
     rendered, direct = cache.rendered, cache.direct  # this worker's copy of the counts

@@ -25,7 +25,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from dossier import children
+from dossier import children, stages
 from dossier.convert import cache, image, office, other, pdf, placeholder, text
 from dossier.convert.cache import Outcome, Source
 from dossier.errors import DossierError
@@ -142,6 +142,7 @@ def _pool(jobs: int, tasks: int) -> cf.Executor:
                                   initargs=initargs, mp_context=multiprocessing.get_context(method))
 
 
+@stages.timed("convert")
 def convert_files(files: Sequence[Any], cache_dir: Path, *, progress: Progress | None = None,
                   jobs: int | None = None, office_timeout: float = 120) -> dict[str, Converted]:
     """Convert evidence files (EvidenceFile-like) to PDF; keyed by sha256, cached."""
@@ -190,12 +191,12 @@ def _convert_todo(todo: list[tuple[str, _Job]], results: dict[str, Converted],
         threads = cf.ThreadPoolExecutor(max_workers=max(1, min(jobs, len(office_jobs))))
         try:
             for key, job in pool_jobs:
-                futures[pool.submit(_run, job)] = [(key, job)]
+                futures[pool.submit(stages.call, f"convert.{job.module}", _run, job)] = [(key, job)]
             slots: queue.Queue = queue.Queue()
             for slot in range(jobs):
                 slots.put(slot)
             for batch in office.batches(office_jobs, jobs, OFFICE_BATCH):
-                fut = threads.submit(_run_office, [j for _, j in batch], Path(lo_root), slots,
+                fut = threads.submit(stages.call, "convert.office", _run_office, [j for _, j in batch], Path(lo_root), slots,
                                      office_timeout)
                 futures[fut] = batch
             for fut in cf.as_completed(futures):
