@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import stat
 import tempfile
@@ -44,6 +45,8 @@ from dossier.archive import (
     pdf_active_content,
 )
 from dossier.errors import ExitCode, InputError
+
+log = logging.getLogger(__name__)
 
 GROUPS = ("真实性", "完整性", "可用性", "安全性")
 KNOWN_TAG_FILES = {*TAG_FILES, "tagmanifest-sha256.txt", "tagmanifest-sm3.txt"}
@@ -165,8 +168,8 @@ def verify_archive(path: Path, expect: str | None = None) -> VerifyReport:
                                   ("可用性", "PDF 文件", lambda: _check_pdfs(root, report))):
             try:
                 step()
-            except Exception as exc:  # a malformed archive must give a report, not a traceback
-                report.add(group, f"{name}检查", [f"检查时出错（{type(exc).__name__}: {exc}），"
+            except Exception:  # a malformed archive must give a report, not a traceback
+                report.add(group, f"{name}检查", ["检查时出错（程序内部错误，请加 --debug 重新运行并把输出发给技术支持），"
                                                   "归档包结构可能已被破坏"])
     report.checks.sort(key=lambda c: GROUPS.index(c.group))
     return report
@@ -383,16 +386,16 @@ def _bagit_problems(root: Path) -> list[str]:
             details.append(f"data 中的文件与 bag-info.txt 的 Payload-Oxum 不符：应有 {m[1]} 个文件"
                            f"共 {m[2]} 字节，实有 {m[3]} 个文件共 {m[4]} 字节")
         return details or [f"BagIt 校验未通过：{exc.message}"]
-    except (bagit.BagError, UnicodeDecodeError, ValueError, OSError) as exc:
-        return [f"不是有效的 BagIt 包，bagit.txt、bag-info.txt 或清单文件无法读取（{exc}）"]
+    except (bagit.BagError, UnicodeDecodeError, ValueError, OSError):
+        return ["不是有效的 BagIt 包，bagit.txt、bag-info.txt 或清单文件无法读取"]
     return []
 
 
 def _read_bag_info(root: Path) -> tuple[dict, list[str]]:
     try:
         return dict(bagit.Bag(str(root)).info), []
-    except (bagit.BagError, UnicodeDecodeError, ValueError, OSError) as exc:
-        return {}, [f"bag-info.txt 无法读取（{exc}），无法核对单位、年度和数量"]
+    except (bagit.BagError, UnicodeDecodeError, ValueError, OSError):
+        return {}, ["bag-info.txt 无法读取，无法核对单位、年度和数量"]
 
 
 def _check_bag(root: Path, report: VerifyReport) -> None:
@@ -408,8 +411,8 @@ def _load_contents(root: Path) -> tuple[dict | None, list[dict] | None, list[str
     contents = rows = None
     try:
         contents = json.loads((root / "data" / CONTENTS_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        problems.append(f"无法读取 data/{CONTENTS_NAME}（{exc}）")
+    except (OSError, ValueError):
+        problems.append(f"无法读取 data/{CONTENTS_NAME}（文件损坏或格式不对）")
     try:
         from openpyxl import load_workbook
 
@@ -420,8 +423,8 @@ def _load_contents(root: Path) -> tuple[dict | None, list[dict] | None, list[str
             problems.append(f"data/{INDEX_NAME} 表头不是 {'、'.join(INDEX_HEADER)}")
         else:
             rows = [dict(zip(INDEX_HEADER, v, strict=False)) for v in values[1:] if any(v)]
-    except Exception as exc:  # any unreadable workbook is a finding, not a crash
-        problems.append(f"无法读取 data/{INDEX_NAME}（{exc}）")
+    except Exception:  # any unreadable workbook is a finding, not a crash
+        problems.append(f"无法读取 data/{INDEX_NAME}（文件损坏或格式不对）")
     return contents, rows, problems
 
 
@@ -594,13 +597,15 @@ def _check_pdfs(root: Path, report: VerifyReport) -> None:
             with pikepdf.open(root / rel) as pdf:  # opens without a password: readable
                 try:
                     found = pdf_active_content(pdf)
-                except Exception as exc:  # a PDF we cannot inspect is not known to be safe
-                    found = {f"无法检查其中的活动内容（{exc}）"}
+                except Exception:  # a PDF we cannot inspect is not known to be safe
+                    log.debug("active content of %s not inspectable", rel, exc_info=True)
+                    found = {"无法检查其中的活动内容（文件结构损坏）"}
         except pikepdf.PasswordError:
             unusable.append(f"PDF 有打开密码，无法打开：{rel}")
             continue
-        except Exception as exc:
-            unusable.append(f"PDF 无法打开：{rel}（{exc}）")
+        except Exception:  # the library's English reason stays in the --debug log
+            log.debug("%s does not open", rel, exc_info=True)
+            unusable.append(f"PDF 无法打开（文件为空或已损坏）：{rel}")
             continue
         active += [f"{rel}：{what}" for what in sorted(found)]
     report.add("可用性", "PDF 均可打开（无需密码）", unusable)
