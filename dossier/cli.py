@@ -268,9 +268,9 @@ def report(opts: Options, year: int | None) -> None:
 @year_option
 @click.option("--no-originals", is_flag=True, help="归档包中不放原始佐证文件。")
 @click.option("--force", is_flag=True, help="即使有阻断问题也打包（不建议）。")
-@click.option("--max-pages", type=int, default=None,
+@click.option("--max-pages", type=click.IntRange(min=10), default=None,
               help="汇编每册最多页数；不填则沿用上次 dossier build 的分册。")
-@click.option("--max-mb", type=float, default=None,
+@click.option("--max-mb", type=click.FloatRange(min=1), default=None,
               help="汇编每册最大体积（MB）；不填则沿用上次 dossier build 的分册。")
 @click.pass_obj
 def pack(opts: Options, year: int | None, no_originals: bool, force: bool,

@@ -11,7 +11,9 @@ the six primary indicators.
 
 from __future__ import annotations
 
+import errno
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -140,6 +142,15 @@ def _unconvertible(project: Project) -> dict[str, str]:
     return {f.rel: reasons[f.sha256] for f in files if f.sha256 in reasons}
 
 
+def _entry_kind(path: Path) -> str | None:
+    """'link', 'file', 'too long' (a name no file system accepts) or None (nothing there)."""
+    try:
+        st = path.lstat()
+    except OSError as exc:
+        return "too long" if exc.errno == errno.ENAMETOOLONG else None
+    return "link" if stat.S_ISLNK(st.st_mode) else "file" if stat.S_ISREG(st.st_mode) else None
+
+
 def _number_items(project: Project) -> None:
     files = project.scan.by_rel()
     evidence_dir = project.evidence_dir
@@ -160,17 +171,19 @@ def _number_items(project: Project) -> None:
                     continue
                 listed.setdefault(code, []).append((files[rel], o.title))
                 claimed_rels.add(rel)
-            elif target.is_symlink():
+            elif (kind := _entry_kind(target)) == "link":
                 project.problems.append(ManifestProblem(
                     "override_outside", code, o.file, o.line,
                     f"清单中 {code} 指定的文件“{o.file}”是快捷方式（符号链接），已拒绝。"))
-            elif target.is_file():
+            elif kind == "file":
                 project.problems.append(ManifestProblem(
                     "override_excluded", code, o.file, o.line,
                     f"清单中 {code} 指定的文件“{o.file}”被 exclude 排除或是系统文件，未编入。"))
             else:
+                too_long = kind == "too long"
                 raise InputError(
-                    f"evidence 中 {code} 指定的文件“{o.file}”不存在（相对于 evidence/{project.year}/）。",
+                    f"evidence 中 {code} 指定的文件“{o.file}”不存在（相对于 evidence/{project.year}/）"
+                    + ("：文件名过长，任何文件都不可能叫这个名字。" if too_long else "。"),
                     path=project.manifest.path, line=o.line,
                     hint="检查文件名和路径（用 / 分隔文件夹），或删除这一项。")
 

@@ -276,13 +276,33 @@ def _utf8(name: str) -> bool:
         return False
 
 
-def _load_cache(cache_file: Path) -> dict:
+_CACHE_FIELDS = {"size": int, "mtime_ns": int, "sha256": str, "kind": str}
+
+
+def _load_cache(cache_file: Path, progress=None) -> dict:
+    """The scan cache's entries; a cache of another version is silently dropped, a damaged
+    one (cut short, wrong shape — data, never trusted) is dropped with a message and rebuilt."""
     try:
-        data = json.loads(cache_file.read_text(encoding="utf-8"))
-        if data.get("version") == SCAN_VERSION:
-            return data.get("files", {})
-    except (OSError, ValueError):
+        raw = cache_file.read_bytes()
+    except OSError:
+        return {}
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        if isinstance(data, dict) and data.get("version") != SCAN_VERSION \
+                and isinstance(data.get("version"), int):
+            return {}
+        files = data["files"]
+        if isinstance(files, dict) and all(
+                isinstance(entry, dict) and all(isinstance(entry.get(key), kind)
+                                                for key, kind in _CACHE_FIELDS.items())
+                for entry in files.values()):
+            return files
+    except (ValueError, TypeError, KeyError):
         pass
+    from dossier.progress import Progress
+
+    (progress or Progress()).log(f"提示：扫描缓存文件 {cache_file} 已损坏，已忽略并重新扫描全部佐证材料"
+                                 "（无需处理）。")
     return {}
 
 
@@ -317,13 +337,15 @@ def _walk(evidence_dir: Path, standard: Standard, result: ScanResult,
     found = []
     root_real = evidence_dir.resolve()
 
-    def visit(folder: Path, parts: tuple[str, ...], place: Place) -> None:
+    def visit(folder: Path, parts: tuple[str, ...], place: Place) -> list:
+        """Record the files of one folder; return its subfolders to visit, in name order."""
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
             log.debug("cannot list %s: %s", folder, exc)
             result.unreadable_folders.append(folder.relative_to(evidence_dir).as_posix() or ".")
-            return
+            return []
+        subfolders = []
         for entry in entries:
             path = Path(entry.path)
             rel = path.relative_to(evidence_dir).as_posix()
@@ -343,7 +365,7 @@ def _walk(evidence_dir: Path, standard: Standard, result: ScanResult,
                     sub = place_of(standard, (*parts, entry.name))
                     if sub.unknown is not None and place.unknown is None:
                         result.unknown_folders.append((rel, sub.unknown))
-                visit(path, (*parts, entry.name), sub)
+                subfolders.append((path, (*parts, entry.name), sub))
                 continue
             if not entry.is_file(follow_symlinks=False):
                 continue
@@ -357,9 +379,14 @@ def _walk(evidence_dir: Path, standard: Standard, result: ScanResult,
                 continue
             st = entry.stat(follow_symlinks=False)
             found.append((path, rel, st, place))
+        return subfolders
 
+    # Depth first, in name order, with a stack instead of recursion: a tree 1,500 folders
+    # deep (an unpacked backup, a copy loop) must not hit Python's recursion limit.
     if evidence_dir.is_dir():
-        visit(evidence_dir, (), Place())
+        stack = [(evidence_dir, (), Place())]
+        while stack:
+            stack.extend(reversed(visit(*stack.pop())))
     return found
 
 
@@ -371,7 +398,7 @@ def scan_evidence(evidence_dir: Path, standard: Standard, cache_dir: Path | None
     result = ScanResult()
     entries = _walk(evidence_dir, standard, result, tuple(exclude))
     cache_file = Path(cache_dir) / "scan.json" if cache_dir else None
-    cache = _load_cache(cache_file) if cache_file else {}
+    cache = _load_cache(cache_file, progress) if cache_file else {}
 
     def work(item):
         path, rel, st, place = item

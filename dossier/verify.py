@@ -146,7 +146,10 @@ def verify_archive(path: Path, expect: str | None = None) -> VerifyReport:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        report.add("可用性", "归档包可打开", ["不是有效的 ZIP 文件，可能传输不完整，请重新索取"])
+        empty = path.stat().st_size == 0
+        report.add("可用性", "归档包可打开", [
+            ("是空文件（0 字节）" if empty else "不是有效的 ZIP 文件")
+            + "，可能传输不完整或收错了文件，请向报送单位重新索取"])
         return report
     report.add("完整性", "ZIP 前后没有多余数据", _extra_bytes(path, archive))
     with archive, tempfile.TemporaryDirectory(prefix="dossier-verify-") as tmp:
@@ -196,6 +199,9 @@ def _extra_bytes(path: Path, archive: zipfile.ZipFile) -> list[str]:
     return problems
 
 
+MAX_NAME_BYTES = 255  # one path component, on every common file system
+
+
 def _unsafe_reason(name: str) -> str | None:
     if "\x00" in name:
         return "名称含空字符"
@@ -210,6 +216,8 @@ def _unsafe_reason(name: str) -> str | None:
         return "含“..”，解压时会写到目标文件夹之外"
     if any(p in ("", ".") for p in parts):
         return "路径不规范（含空的或“.”的部分）"
+    if any(len(p.encode("utf-8")) > MAX_NAME_BYTES for p in parts):
+        return f"名称的一部分超过 {MAX_NAME_BYTES} 字节，多数系统无法解压"
     return None
 
 
@@ -221,11 +229,18 @@ def _is_link(info: zipfile.ZipInfo) -> bool:
 def _inspect_members(archive: zipfile.ZipFile, report: VerifyReport):
     infos = archive.infolist()
     unsafe, links, seen, safe = [], [], {}, []
+    files = {unicodedata.normalize("NFC", i.filename).casefold(): i.filename
+             for i in infos if not i.is_dir()}
     for info in infos:
         reason = _unsafe_reason(info.filename)
         key = unicodedata.normalize("NFC", info.filename).casefold()
         if reason is None and key in seen:
             reason = f"与“{seen[key]}”重名（在 Windows 上会互相覆盖）"
+        folders = key.rstrip("/").split("/")[:-1]
+        clash = next((files["/".join(folders[:n])] for n in range(1, len(folders) + 1)
+                      if "/".join(folders[:n]) in files), None)
+        if reason is None and clash is not None:
+            reason = f"所在文件夹与文件“{clash}”同名（同一名称既是文件又是文件夹）"
         seen.setdefault(key, info.filename)
         if reason:
             unsafe.append(f"成员“{info.filename}”{reason}，未解压")
@@ -264,8 +279,8 @@ def _extract(archive: zipfile.ZipFile, infos, dest: Path) -> list[str]:
         if info.flag_bits & 0x1:
             problems.append(f"成员“{info.filename}”已加密，无法读取")
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             with archive.open(info) as src, open(target, "wb") as out:
                 written = 0
                 while block := src.read(1 << 20):
@@ -273,10 +288,22 @@ def _extract(archive: zipfile.ZipFile, infos, dest: Path) -> list[str]:
                     if written > info.file_size:
                         raise zipfile.BadZipFile("实际大小超过声明大小")
                     out.write(block)
-        except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError):
-            target.unlink(missing_ok=True)
-            problems.append(f"成员“{info.filename}”无法读取，文件已损坏")
+        except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError) as exc:
+            if target.is_file():
+                target.unlink()
+            problems.append(f"成员“{info.filename}”无法读取或无法解压（{_why(exc)}），文件已损坏")
     return problems
+
+
+def _why(exc: Exception) -> str:
+    """Why a member could not be extracted, in Chinese (library text never reaches people)."""
+    if isinstance(exc, zipfile.BadZipFile) and re.search(r"[\u4e00-\u9fff]", str(exc)):
+        return str(exc)
+    if isinstance(exc, NotImplementedError):
+        return "压缩方式不受支持"
+    if isinstance(exc, OSError):
+        return "系统拒绝写出这个名称"
+    return "数据不完整或校验失败"
 
 
 def _bag_root(dest: Path) -> tuple[Path | None, list[str]]:
