@@ -70,12 +70,14 @@ def test_chromium_shows_headings_blocking_items_and_department_pages(report_work
     dom = chromium(tmp_path, "--dump-dom", path.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
     text = dom.stdout
-    for heading in ("规范化建设佐证材料检查报告", "总体进度", "阻断问题（3 项）", "各科室待办",
+    for heading in ("规范化建设佐证材料检查报告", "总体进度", "阻断问题（4 项）", "各科室待办",
                     "各项评价标准", "全部问题"):
         assert heading in text
-    blocking = text.split("阻断问题（3 项）", 1)[1].split("各科室待办", 1)[0]
-    assert "1.1.1 健全党支部委员会：自评 1 分，但没有佐证材料" in blocking
+    blocking = text.split("阻断问题（4 项）", 1)[1].split("各科室待办", 1)[0]
+    assert "1.1.1 健全党支部委员会：自评 1 分，但没有可用的佐证材料" in blocking
     assert "3.1.1 执法执勤专用车：自评 1.5 分" in blocking
+    # its only file is encrypted: it does not count, so 1.1.2's point is at risk too
+    assert "1.1.2 年度党建和学习计划：自评 1 分，但没有可用的佐证材料" in blocking
     assert f"{C112}/加密&lt;计划&gt;.pdf" in blocking and C111 in blocking
     for dept in ("机关党委 待办事项", "执法大队 待办事项", "办公室 待办事项", "信息中心 待办事项"):
         assert dept in text
