@@ -7,6 +7,7 @@ Loaded with ruamel.yaml so that every error can name its line, and so that
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -368,16 +369,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _parse_date(data: dict, path: Path, year: int) -> dt.date:
-    value = data.get("date")
-    if value in (None, ""):
-        return default_date(year)
+def date_value(value: Any) -> dt.date:
+    """A date as YAML gives it (date, datetime or text); ValueError when it is none."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def dump_like(data: Any, raw: bytes) -> bytes:
+    """``data`` as manifest YAML, keeping the original file's line ends and BOM (Notepad)."""
+    out = io.StringIO()
+    yaml_rt().dump(data, out)
+    text = out.getvalue()
+    if b"\r\n" in raw:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    body = text.encode("utf-8")
+    return b"\xef\xbb\xbf" + body if raw.startswith(b"\xef\xbb\xbf") else body
+
+
+def _parse_date(data: dict, path: Path, year: int) -> dt.date:
+    value = data.get("date")
+    if value in (None, ""):
+        return default_date(year)
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return date_value(value)
     except ValueError:
         raise InputError(f"日期“{value}”不存在或格式不正确。", path=path, line=_line(data, "date"),
                          hint="写成 2022-12-20 的形式。") from None

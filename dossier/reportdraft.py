@@ -22,6 +22,7 @@ from dossier.cnformat import cn_date as date_text
 from dossier.cnformat import cn_number, percent, pts
 from dossier.cntext import clean_text, end_sentence, open_sentence
 from dossier.errors import InputError
+from dossier.manifest import date_value
 
 REVIEW_MARK = "【待审阅】"
 DEFAULT_TITLE = "关于{year}年度生态环境保护综合行政执法机构规范化建设工作进展情况的报告"
@@ -212,12 +213,8 @@ def report_date(manifest):
 
     value = (manifest.report or {}).get("date")
     if value not in (None, ""):
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
         try:
-            return dt.date.fromisoformat(str(value).strip())
+            return date_value(value)
         except ValueError:
             raise InputError(f"report 中的成文日期“{value}”格式不正确。", path=manifest.path,
                              line=manifest.line_of("report"),

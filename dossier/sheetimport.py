@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import re
 import shutil
@@ -356,7 +355,7 @@ def _write_claims(path: Path, project, changes: list[Change]) -> None:
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    from dossier.manifest import load_manifest, read_yaml, yaml_rt
+    from dossier.manifest import dump_like, load_manifest, read_yaml
 
     raw = path.read_bytes()
     data = read_yaml(path)
@@ -376,14 +375,7 @@ def _write_claims(path: Path, project, changes: list[Change]) -> None:
             keys[change.code] = key
         claims[key] = _claim_value(claims[key], change, CommentedMap)
 
-    out = io.StringIO()
-    yaml_rt().dump(data, out)
-    text = out.getvalue()
-    if b"\r\n" in raw:
-        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
-    body = text.encode("utf-8")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        body = b"\xef\xbb\xbf" + body
+    body = dump_like(data, raw)
     with atomic_write(path) as tmp:
         tmp.write_bytes(body)
         load_manifest(tmp, project.standard)  # never leave a manifest that does not load

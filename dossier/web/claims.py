@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from dossier.errors import InputError
 from dossier.fsutil import write_bytes_atomic
-from dossier.manifest import load_manifest, read_yaml, yaml_rt
+from dossier.manifest import dump_like, load_manifest, read_yaml
 
 _lock = threading.Lock()
 
@@ -56,14 +55,7 @@ def save_claim(path: Path, standard, code: str, points: str, note: str,
         if data.get("claims") is None:
             data["claims"] = CommentedMap()
         _set_claim(data["claims"], standard, code, _scalar(points), note.strip())
-        out = io.StringIO()
-        yaml_rt().dump(data, out)
-        text = out.getvalue()
-        if b"\r\n" in raw:
-            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
-        body = text.encode("utf-8")
-        if raw.startswith(b"\xef\xbb\xbf"):
-            body = b"\xef\xbb\xbf" + body
+        body = dump_like(data, raw)
         _validate(path, body, standard)
         backup = _back_up(path, raw, backup_dir)
         write_bytes_atomic(path, body)
