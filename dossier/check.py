@@ -258,7 +258,7 @@ def _file_findings(project: Project) -> Iterator[Finding]:
             yield Finding("warning", "large_file", code, f.rel,
                           f"文件大小 {f.size / 1024 / 1024:.0f} MB，超过 50 MB，会使汇编和归档包过大。"
                           "建议压缩或降低扫描分辨率后替换。", dept)
-        years = name_years(PurePosixPath(f.rel).name)
+        years = years_in_name(PurePosixPath(f.rel).name)
         if years and year not in years:
             shown = "、".join(str(y) for y in sorted(years))
             yield Finding("warning", "date_out_of_year", code, f.rel,
@@ -413,9 +413,3 @@ def _archive_findings(project: Project) -> Iterator[Finding]:
                       f"佐证材料共 {total / (1 << 30):.1f} GB，超过归档包上限 {MAX_TOTAL >> 30} GB，"
                       "市局核验时会按“压缩炸弹”拒收。请压缩视频、降低扫描分辨率后重新检查。", "")
 
-
-# -- dates in file names --------------------------------------------------------------
-
-def name_years(name: str) -> set[int]:
-    """Years named in a file name (see dossier.names)."""
-    return years_in_name(name)

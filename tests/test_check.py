@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from dossier.check import name_years, run_check
+from dossier.check import run_check
 from dossier.cli import main
+from dossier.names import years_in_name
 from dossier.project import load_project
 from tests import factories
 from tests.conftest import REPO, UNIT, finished_report_yaml, tree_snapshot
@@ -248,7 +249,7 @@ def test_clean_workspace_exits_0_even_strict(empty_workspace, capsys):
     ("2021版制度汇编.pdf", set()),
 ])
 def test_name_years(name, years):
-    assert name_years(name) == years
+    assert years_in_name(name) == years
 
 
 def test_name_of_the_year_itself_is_not_out_of_year(empty_workspace, capsys):
