@@ -53,7 +53,7 @@ KNOWN_TAG_FILES = {*TAG_FILES, "tagmanifest-sha256.txt", "tagmanifest-sm3.txt"}
 BAG_INFO_LABELS = {"Source-Organization": "单位", "External-Identifier": "包名",
                    "External-Description": "说明", "Bagging-Date": "成文日期",
                    "Bag-Software-Agent": "生成工具", "Assessment-Standard": "评价标准",
-                   "Assessment-Year": "年度", "Evidence-Items": "证据条目数",
+                   "Assessment-Year": "年度", "Evidence-Items": "佐证材料件数",
                    "Original-Files": "原件数", "Output-Files": "报送文件数",
                    "Claimed-Score": "自评总分", "Grade": "等次", "Payload-Oxum": "文件数与字节数",
                    "Blocking-Findings": "强制打包时的阻断问题数"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from dossier import outputs
 from dossier.cnformat import cn_number
 from dossier.cnformat import pts as points_text
 
@@ -21,7 +22,7 @@ NO_EVIDENCE = "无佐证材料"
 EMPTY_SUMMARY_TITLE = "未自评得分且无佐证材料的指标"
 BASE_LABEL = "基本分合计"
 TOTAL_LABEL = "自评总分"
-GRADE_LABEL = "自评等级"
+GRADE_LABEL = f"自评{outputs.GRADE}"
 SCORE_HEADER = ("编号", "指标", "分值", "自评得分", "佐证材料")
 
 

@@ -16,7 +16,7 @@ from dossier.fsutil import atomic_write
 from dossier.linebreak import prebroken
 from dossier.tools import fonts
 
-VERSION = "3"  # 3: Chinese line breaking (linebreak.py)
+VERSION = "4"  # 3: Chinese line breaking (linebreak.py); 4: 佐证材料汇编 (glossary)
 # Cached pages must not depend on the day they were made; builders date their own outputs.
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -35,8 +35,8 @@ PROBLEM_REASONS = {
 KIND_REASONS = {
     "video": "视频文件无法编入PDF汇编，请在归档包中查看原件。",
     "audio": "音频文件无法编入PDF汇编，请在归档包中查看原件。",
-    "archive": "压缩包不展开编入汇编，请在归档包中查看原件，或把其中的文件解压后放入证据文件夹。",
-    "executable": "可执行程序不编入汇编，请确认是否误放入证据文件夹。",
+    "archive": "压缩包不展开编入汇编，请在归档包中查看原件，或把其中的文件解压后放入佐证材料文件夹。",
+    "executable": "可执行程序不编入汇编，请确认是否误放入佐证材料文件夹。",
     "other": "此类文件无法转换为PDF，请在归档包中查看原件。",
 }
 
@@ -82,7 +82,7 @@ def write(out: Path, *, name: str, kind: str, size: int, sha256: str, reason: st
     pdf.ln(8)
     pdf.set_font(body, size=10.5)
     pdf.set_text_color(90)
-    pdf.multi_cell(0, 6, _broken(pdf, "本页代替无法转换为PDF的原件编入证据汇编；原件完整保存在归档包中，"
+    pdf.multi_cell(0, 6, _broken(pdf, "本页代替无法转换为PDF的原件编入佐证材料汇编；原件完整保存在归档包中，"
                                  "可凭上面的SHA-256校验值核对。"), new_x="LMARGIN", new_y="NEXT")
     with atomic_write(out) as tmp:
         pdf.output(str(tmp))
