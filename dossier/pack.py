@@ -131,7 +131,12 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
         findings.extend(stages.call("pack.checks", judge, project, score))
     refuse_empty_year(project)
     findings = unique(findings)
-    refuse_blocking(findings, force)
+    from dossier import reportcheck, sheetimport
+
+    # The report and sheet are judged after the build, as they will go out: an output that is
+    # only stale (not edited by hand) is rebuilt first, so its old figures must not refuse now.
+    judged = {reportcheck.KIND, *sheetimport.KINDS}
+    refuse_blocking([f for f in findings if f.kind not in judged], force)
     options = options or BuildOptions()
     if options.max_pages is None and options.max_mb is None:
         max_pages, max_mb = recorded_volume_options(project)
@@ -144,7 +149,6 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
         raise DossierError("生成汇编、报告或得分表时出错，未生成归档包：\n"
                            + "\n".join(f"  - {e}" for e in built.errors),
                            hint="按上面的提示处理后重新运行 dossier pack。")
-    from dossier import reportcheck, sheetimport
     from dossier.builders.report import sync_pdf
 
     # a report edited in Word goes out as the PDF of that edit
@@ -156,7 +160,6 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
     # build), so that nothing is listed twice
     shipped = stages.call("pack.checks", lambda: [*sheetimport.sheet_findings(project),
                                                   *reportcheck.report_findings(project, score)])
-    judged = {reportcheck.KIND, *sheetimport.KINDS}
     findings = unique([*(f for f in findings if f.kind not in judged), *shipped])
     renditions = stages.call("pack.renditions", _renditions, project, progress)
     result = pack(project, built.files(), findings, originals=originals, force=force,
