@@ -31,8 +31,9 @@ def _unique_ids(pdf_path) -> list[bytes]:
 
 def test_a_file_gets_the_same_bytes_alone_or_second_in_a_batch(tmp_path):
     """LibreOffice numbers embedded Type 1 fonts per process; fontids renumbers them."""
-    first = _source(factories.xlsx(tmp_path / "名单.xlsx", (("姓名", "职务"), ("张三", "队长"))))
-    second = _source(factories.xlsx(tmp_path / "台账.xlsx", (("序号", "事项"), (1, "执法检查"))))
+    # 小标宋's substitute (Noto Serif CJK SC Bold, a CFF font) is embedded as Type 1
+    first = _source(factories.docx(tmp_path / "通知.docx", ("关于开展执法检查的通知",), font="方正小标宋简体"))
+    second = _source(factories.docx(tmp_path / "纪要.docx", ("执法检查会议纪要",), font="方正小标宋简体"))
     office.convert_batch([first, second], [tmp_path / "a.pdf", tmp_path / "b.pdf"],
                          work_dir=tmp_path / "w1", profile_dir=tmp_path / "p1")
     office.convert_batch([second], [tmp_path / "alone.pdf"], work_dir=tmp_path / "w2",
