@@ -48,7 +48,7 @@ def _echo_json(data) -> None:
 @click.option("-C", "workspace", type=click.Path(file_okay=False, path_type=Path), default=".",
               help="工作目录（含 manifests/ 和 evidence/ 的文件夹），默认为当前目录。")
 @click.option("--debug", is_flag=True, help="出错时显示程序内部的详细信息（供技术人员排查）。")
-@click.version_option(package_name="dossier")
+@click.version_option(package_name="dossier", help="显示版本后退出。", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, workspace: Path, debug: bool) -> None:
     """规范化建设自评材料工具：检查佐证材料、计算自评得分、生成汇编、报告和归档包。

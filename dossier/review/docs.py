@@ -22,8 +22,8 @@ from docx.shared import Mm
 
 from dossier.builders.docxkit import save_deterministic
 from dossier.builders.report import PACKAGED_TEMPLATES, TEMPLATE_NAME, fit_issuer_mark, write_pdf
-from dossier.reportdraft import split_title, text_width
 from dossier.cnformat import cn_date, cn_number, pts
+from dossier.reportdraft import split_title, text_width
 from dossier.review.results import PROVINCE_NOTE, CountyResult, Results
 from dossier.review.workspace import ReviewWorkspace
 from dossier.safename import clean_text
