@@ -30,6 +30,17 @@ def run_dossier(*args: str, cwd: Path | None = None, env: dict | None = None,
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+def as_in_a_terminal() -> None:
+    """Child set-up: Ctrl-C handled by default, even when the tests run in a background job.
+
+    A shell starts background jobs with SIGINT ignored and exec keeps it ignored, so the
+    child would never see the Ctrl-C that a test sends (it would look like a bug).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def dossier_cli():
     return run_dossier

@@ -9,7 +9,7 @@ from dossier.progress import QuietProgress
 from dossier.project import load_project
 from tests import factories
 
-from .conftest import finish_report, run_dossier
+from .conftest import as_in_a_terminal, finish_report, run_dossier
 
 pytestmark = pytest.mark.slow
 ROLES = ["binder_pdf", "binder_docx", "report", "sheet"]
@@ -155,7 +155,7 @@ def test_ctrl_c_exits_130_without_traceback_and_keeps_previous_outputs(workspace
                       / f"扫描件{i}.pdf", pages=20)
     proc = subprocess.Popen([sys.executable, "-m", "dossier", "-C", str(workspace), "build"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=as_in_a_terminal)
     for line in proc.stderr:  # wait for the event, not a clock: conversion has started
         if "转换证据文件" in line:
             break

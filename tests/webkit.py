@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from dossier.web.access import LinkStore, allowed_hosts
 from dossier.web.app import Settings, create_app
+from tests.conftest import as_in_a_terminal
 
 REPO = Path(__file__).resolve().parent.parent
 HOST, PORT = "127.0.0.1", 8765
@@ -60,7 +61,8 @@ def start_cli_server(root: Path, *args: str) -> tuple[subprocess.Popen, list[str
     """``dossier serve`` as users start it; returns once it printed its links (it listens by then)."""
     env = {**os.environ, "BROWSER": "true", "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen([sys.executable, "-m", "dossier", "-C", str(root), "serve", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=as_in_a_terminal)
     lines = []
     for line in proc.stdout:
         lines.append(line.rstrip("\n"))
