@@ -136,7 +136,10 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
     # The report and sheet are judged after the build, as they will go out: an output that is
     # only stale (not edited by hand) is rebuilt first, so its old figures must not refuse now.
     judged = {reportcheck.KIND, *sheetimport.KINDS}
-    refuse_blocking([f for f in findings if f.kind not in judged], force)
+    from dossier.outputs import output_path
+
+    built_before = output_path(project, "report_docx").exists()  # else: check's prediction stands
+    refuse_blocking([f for f in findings if f.kind not in judged or not built_before], force)
     options = options or BuildOptions()
     if options.max_pages is None and options.max_mb is None:
         max_pages, max_mb = recorded_volume_options(project)
