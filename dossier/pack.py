@@ -139,7 +139,9 @@ def pack_project(project, *, originals: bool = True, force: bool = False, option
     from dossier.outputs import output_path
 
     built_before = output_path(project, "report_docx").exists()  # else: check's prediction stands
-    refuse_blocking([f for f in findings if f.kind not in judged or not built_before], force)
+    pre = [f for f in findings if f.kind not in judged or not built_before]
+    # refused anyway: list the built report's problems too, so one run names them all
+    refuse_blocking(findings if any(f.severity == "error" for f in pre) else pre, force)
     options = options or BuildOptions()
     if options.max_pages is None and options.max_mb is None:
         max_pages, max_mb = recorded_volume_options(project)
