@@ -1,7 +1,8 @@
 """The one cache store under ``build/.cache``: one key recipe, one commit protocol.
 
 Every cache of generated files (conversions, the PDF binder's drawn parts, the report
-PDF) is an *area* folder of entries ``<name>.pdf`` (the payload, optional) plus
+PDF, the Word binder's page pictures) is an *area* folder of entries ``<name>.pdf`` (the
+payload, optional) or ``<name>/`` (a payload of several files: ``Store.folder``) plus
 ``<name>.json`` (the sidecar). The rules, written once here:
 
 - **Key**: SHA-256 of canonical JSON of exactly the inputs — the content digest of the
@@ -149,6 +150,16 @@ class Store:
             self.commit(name, data)
         except OSError as exc:
             log.info("cannot store %s in the cache: %s", pdf.name, exc)
+
+    def folder(self, name: str, *, fresh: bool = False) -> Path:
+        """The payload folder of a multi-file entry; ``fresh``: its sidecar removed first
+        (the entry no longer counts), then the folder emptied and created, ready to fill."""
+        path = self.root / name
+        if fresh:
+            self.paths(name)[1].unlink(missing_ok=True)
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir(parents=True, exist_ok=True)
+        return path
 
     def commit(self, name: str, data: dict) -> None:
         """Write the sidecar of an entry whose payload is already in place: it now counts."""

@@ -368,7 +368,7 @@ def test_warm_build_renders_nothing_and_cold_and_warm_builds_are_byte_identical(
     binder_docx.build(ctx)
     warm_bytes = path.read_bytes()
     cached = _cache_files(ctx.project)
-    assert any(p.name == "pages.json" for p in cached)
+    assert any(p.suffix == ".json" for p in cached)  # the entries' sidecars
     binder_docx.build(ctx)
     assert path.read_bytes() == warm_bytes
     assert _cache_files(ctx.project) == cached  # nothing rendered, nothing rewritten
@@ -382,8 +382,8 @@ def test_an_entry_without_its_sidecar_is_rendered_again_not_half_used(built):
     ctx, path, _ = built
     binder_docx.build(ctx)
     good = path.read_bytes()
-    sidecar = next((ctx.project.cache_dir / "docx-pages").rglob("pages.json"))
-    pictures = sorted(p for p in sidecar.parent.iterdir() if p.name != "pages.json")
+    sidecar = next((ctx.project.cache_dir / "docx-pages").glob("*.json"))
+    pictures = sorted(sidecar.with_suffix("").iterdir())
     sidecar.unlink()  # as after an interrupted render: pictures half written, no sidecar
     pictures[0].write_bytes(pictures[0].read_bytes()[:100])
     binder_docx.build(ctx)
@@ -402,9 +402,9 @@ def test_a_replaced_photo_renders_only_its_own_page(tmp_path):
     path = binder_docx.build(ctx)
     after = _cache_files(ctx.project)
     assert {p: m for p, m in after.items() if p in before} == before  # untouched
-    new = {p.parent for p in after if p not in before}
-    assert len(new) == 1 and {p.name for p in after if p.parent in new} == {"pages.json",
-                                                                           "p0001.jpeg"}
+    new = {p.relative_to(ctx.project.cache_dir / "docx-pages") for p in after if p not in before}
+    (entry,) = {p.parts[0] for p in new if len(p.parts) == 2}  # one entry: its folder …
+    assert new == {Path(entry) / "p0001.jpeg", Path(f"{entry}.json")}  # … and its sidecar
     (photo_bytes,) = _pictures(docx.Document(str(path)))["1.1.1-02"]
     with Image.open(__import__("io").BytesIO(photo_bytes)) as im:
         assert im.width < im.height
@@ -469,7 +469,7 @@ def test_pictures_rendered_in_worker_processes_give_the_same_binder(built):
     wanted = [(c.pdf, False, pageimages.PARALLEL_PAGES) for c in ctx.converted.values()]
     cache.prepare(wanted, jobs=2)
     assert cache.rendered == sum(c.pages for c in ctx.converted.values())
-    assert len(list(cache.root.rglob("pages.json"))) == len(ctx.converted)
+    assert len(list(cache.root.glob("*.json"))) == len(ctx.converted)  # one sidecar each
     shutil.rmtree(cache.root)
     photo = next(it for it in ctx.project.all_items() if it.file.kind == "image")
     wanted = [binder_docx._Binder(ctx)._wanted(it) for it in ctx.project.all_items()]

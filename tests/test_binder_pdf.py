@@ -21,6 +21,7 @@ from dossier.project import load_project
 from dossier.score import compute_score
 from dossier.workspace import init_workspace
 from tests import factories
+from tests.cases import edit_manifest
 from tests.conftest import UNIT
 
 STAMP = re.compile(r"佐证 (\S+) · (\d+)/(\d+)")
@@ -61,15 +62,6 @@ def folder(root: Path, code: str) -> Path:
     return next(p for p in evidence.rglob("*") if p.is_dir() and p.name.split(" ")[0] == code)
 
 
-def set_claims(root: Path, claims: dict[str, str], date: str = "2022-12-20") -> None:
-    manifest = root / "manifests" / "2022.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    for code, value in claims.items():
-        text = re.sub(rf'^(\s*"{re.escape(code)}":)(\s*#)', rf"\1 {value}\2", text, flags=re.M)
-    text = re.sub(r"^date:(\s*)#", rf"date: {date}\1#", text, flags=re.M)
-    manifest.write_text(text, encoding="utf-8")
-
-
 def make_workspace(root: Path) -> Path:
     init_workspace(root, 2022, UNIT)
     _text_pdf(folder(root, "1.1.1") / "支部委员会名单.pdf", pages=3)
@@ -81,8 +73,9 @@ def make_workspace(root: Path) -> Path:
     factories.encrypted_pdf(folder(root, "3.1.1") / "加密文件.pdf")
     _text_pdf(folder(root, "3.1.2") / "满版黑色.pdf", black=True)
     _text_pdf(folder(root, "13.1.1") / "效能评估.pdf", pages=2)
-    set_claims(root, {"1.1.1": "{points: 1, note: 已健全党支部委员会，全年召开组织生活会4次}",
-                      "1.1.2": "1", "3.1.1": "{points: 1.5, note: 配备执法执勤专用车2辆}"})
+    edit_manifest(root, date="2022-12-20", claims={
+        "1.1.1": {"points": 1, "note": "已健全党支部委员会，全年召开组织生活会4次"},
+        "1.1.2": 1, "3.1.1": {"points": 1.5, "note": "配备执法执勤专用车2辆"}})
     return root
 
 
@@ -403,9 +396,7 @@ def test_changed_claim_note_redraws_only_the_front_matter(tmp_path):
     root = make_workspace(tmp_path / "ws")
     build_binder(root)
     before = _entries(root)
-    manifest = root / "manifests" / "2022.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    manifest.write_text(text.replace("全年召开组织生活会4次", "全年召开组织生活会6次"), encoding="utf-8")
+    edit_manifest(root, claims={"1.1.1": {"points": 1, "note": "已健全党支部委员会，全年召开组织生活会6次"}})
     path = build_binder(root)[0]
     added = _entries(root) - before
     assert {n.split("-")[0] for n in added} == {"front", "layout"}  # stamps reused

@@ -8,6 +8,7 @@ from dossier.builders import BuildOptions, build_all, output_path
 from dossier.progress import QuietProgress
 from dossier.project import load_project
 from tests import factories
+from tests.cases import edit_manifest
 
 from .conftest import as_in_a_terminal, finish_report, run_dossier
 
@@ -21,10 +22,8 @@ def workspace(empty_workspace):
     folder = next(p for p in ev.glob("1.1 */1.1.1 *"))
     factories.pdf(folder / "支部委员会名单.pdf", pages=2)
     factories.jpeg(next(p for p in ev.glob("3.1 */3.1.1 *")) / "执法车.jpg")
-    manifest = empty_workspace / "manifests" / "2022.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    text = text.replace('\n  "1.1.1":', '\n  "1.1.1": {points: 1, note: 已健全支部委员会}', 1)
-    manifest.write_text(text.replace("date:   ", "date: 2022-12-20   ", 1), encoding="utf-8")
+    manifest = edit_manifest(empty_workspace, date="2022-12-20",
+                             claims={"1.1.1": {"points": 1, "note": "已健全支部委员会"}})
     finish_report(manifest)  # a report with 【待审阅】 markers is not packed
     return empty_workspace
 

@@ -19,6 +19,7 @@ from dossier.errors import InputError
 from dossier.project import load_project
 from dossier.reportdraft import REVIEW_MARK, draft_report, pts, text_width
 from dossier.score import compute_score
+from tests.cases import edit_manifest
 from tests.conftest import run_dossier
 from tests.test_reportdraft import UNIT, make_workspace
 
@@ -313,9 +314,7 @@ def test_report_pdf_conversion_is_reused_until_the_report_changes(tmp_path):
     assert run_dossier("-C", str(root), "report").exit_code == 0
     assert sorted(p.name for p in cache.glob("pdf-*.pdf")) == first  # a hit: no new conversion
     assert pdf_path.read_bytes() == before
-    manifest = root / "manifests" / "2022.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    manifest.write_text(text.replace("signer: 王某某", "signer: 李某某"), encoding="utf-8")
+    edit_manifest(root, report={"signer": "李某某"})
     assert run_dossier("-C", str(root), "report").exit_code == 0
     assert len(list(cache.glob("pdf-*.pdf"))) > len(first)  # the changed report was converted
     assert "李某某" in "".join(p.extract_text() for p in PdfReader(str(pdf_path)).pages)

@@ -24,6 +24,7 @@ from dossier.reportdraft import (
 )
 from dossier.score import compute_score
 from dossier.standard import load_standard
+from tests.cases import DROP, edit_manifest
 
 UNIT = "泉州市示例县生态环境保护综合行政执法大队"
 NOTES = {"1.1.1": "已健全党支部委员会，全年召开组织生活会4次",
@@ -313,9 +314,7 @@ def test_a_note_typed_with_line_breaks_and_spaces_is_one_clean_sentence(tmp_path
 
 def test_report_date_defaults_to_10_december_and_can_be_set(tmp_path):
     root = make_workspace(tmp_path / "ws")
-    manifest = root / "manifests" / "2022.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("date: 2022-12-05\n", ""),
-                        encoding="utf-8")
+    edit_manifest(root, date=DROP)
     _, _, content = _draft(root)
     assert content.date_text == "2022年12月10日"
     root = make_workspace(tmp_path / "ws2", report={"date": "2022-12-08"})

@@ -41,6 +41,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from dossier import stages
 from dossier.builders import binder_pdf, docxkit, output_path, pagemap, pdfkit, rows
@@ -230,6 +231,8 @@ class _Binder:
         _setup_styles(self.document)
         _setup_page(self.document)
         self.pictures = docxkit.PictureStore(self.document)
+        self.footers = docxkit.FooterStore(self.document)
+        self._body_end = self.document.element.body.sectPr  # stays the body's last child
         self.bookmarks = {n: f"_Toc{n + 1:08d}" for n in range(len(self.volume.toc))}
         self._landscape = False
         self._fresh_page = True  # nothing on the current page yet
@@ -246,7 +249,13 @@ class _Binder:
         return self._style_ids[name]
 
     def para(self, text: str = "", style: str | None = None, *, new_page: bool = False):
-        paragraph = self.document.add_paragraph(text)
+        # python-docx's add_paragraph scans the whole body for where to insert (quadratic
+        # over thousands of pages); the body's last child is always its sectPr.
+        p = OxmlElement("w:p")
+        self._body_end.addprevious(p)
+        paragraph = Paragraph(p, self.document._body)
+        if text:
+            paragraph.add_run(text)
         if style is not None:
             paragraph._p.style = self.style_id(style)
         if new_page and not self._fresh_page:
@@ -277,7 +286,7 @@ class _Binder:
             fmt = spacer.paragraph_format
             fmt.line_spacing = Pt(1)
             fmt.space_after = fmt.space_before = Pt(0)
-        body_sectpr = self.document.element.body.sectPr
+        body_sectpr = self._body_end
         ended = deepcopy(body_sectpr)
         self._last._p.get_or_add_pPr().insert_element_before(ended, "w:pPrChange")
         section = Section(body_sectpr, self.document.part)
@@ -293,7 +302,7 @@ class _Binder:
         if footer is not False:
             if body_sectpr.get_footerReference(WD_HEADER_FOOTER.PRIMARY) is not None:
                 body_sectpr.remove_footerReference(WD_HEADER_FOOTER.PRIMARY)
-            section.footer.is_linked_to_previous = False  # a footer part of its own
+            self.footers.add(section)  # a footer part of its own
             width = section.page_width - section.left_margin - section.right_margin
             _footer_text(section.footer, footer if isinstance(footer, str) else None, True, width)
         self._landscape = landscape

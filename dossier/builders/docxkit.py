@@ -23,13 +23,15 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from docx.enum.section import WD_HEADER_FOOTER
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
+from docx.parts.hdrftr import FooterPart
 from docx.shared import Pt
 
 from dossier.fsutil import atomic_write
@@ -215,6 +217,32 @@ class PictureStore:
             _add_outline(inline, border_rgb)
         run._r.add_drawing(inline)
         return inline
+
+
+class FooterStore:
+    """Gives a section a footer of its own in constant time.
+
+    python-docx names each new footer part by walking every part of the package, which
+    with thousands of page pictures made the Word binder quadratic (62 s of 76 s on the
+    medium benchmark). Part names stay ``/word/footerN.xml`` in the order of ``add``.
+    """
+
+    def __init__(self, document):
+        self._part = document.part
+        self._package = document.part.package
+        used = [p.partname.idx or 0 for p in self._package.iter_parts()
+                if p.partname.startswith("/word/footer")]
+        self._next = max(used, default=0) + 1
+        self._xml = FooterPart._default_footer_xml()
+
+    def add(self, section) -> None:
+        """A new, empty primary footer for ``section`` (which must have none)."""
+        part = FooterPart(PackURI(f"/word/footer{self._next}.xml"), CT.WML_FOOTER,
+                          parse_xml(self._xml), self._package)
+        r_id = f"rIdFtr{self._next}"  # cannot clash with python-docx's own "rIdN"
+        self._next += 1
+        self._part.rels.add_relationship(RT.FOOTER, part, r_id)
+        section._sectPr.add_footerReference(WD_HEADER_FOOTER.PRIMARY, r_id)
 
 
 def _add_outline(inline, rgb: str) -> None:

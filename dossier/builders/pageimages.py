@@ -13,11 +13,11 @@ unless it has colour: red seals stay red); see ``save_page_image``. Measured on 
 demo workspace: ≈ 39 KB per page overall.
 
 Rendering is most of the binder's time (15–25 ms a page), so the pictures are cached
-per converted PDF in ``<cache>/docx-pages/<key>/``: the key hashes the converted PDF's
-file name (itself content hash + kind + converter version), ``RENDER_VERSION``, every
-setting below and the library versions, so a warm build renders nothing and a changed
-file renders only its own pages. The entry's ``pages.json`` is written last, atomically,
-and records the PDF's size and mtime: an interrupted render, or a placeholder page
+per converted PDF in the one cache store (``<cache>/docx-pages/<key>/`` plus
+``<key>.json``): the key hashes the converted PDF's file name (itself content hash + kind
++ converter version), ``RENDER_VERSION``, every setting below and the drawing packages'
+versions, so a warm build renders nothing and a changed file renders only its own pages.
+The entry's sidecar is written last, atomically, and records the PDF's size and mtime: an interrupted render, or a placeholder page
 rewritten in place (a renamed file), is rendered again, never half used. A cold build
 renders the missing entries on all cores first (``PageCache.prepare``).
 
@@ -30,26 +30,21 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import functools
-import hashlib
 import io
-import json
 import logging
 import math
 import multiprocessing
-import shutil
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
-import PIL
 import pypdfium2 as pdfium
 from docx.shared import Emu
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from dossier import children, stages
-from dossier.fsutil import write_text_atomic
+from dossier import cachestore, children, stages
 from dossier.tools import fonts
 
 log = logging.getLogger(__name__)
@@ -69,7 +64,7 @@ GREY_SAMPLE = 400  # pixels on the longer side looked at (nearest: thin red line
 
 BROKEN_TITLE = "此页无法显示，原件见归档包"
 A4_PX = (round(210 / 25.4 * RENDER_DPI), round(297 / 25.4 * RENDER_DPI))
-SIDECAR = "pages.json"
+TOOLS = ("pillow", "pypdfium2", "pikepdf")  # the drawing packages in the key
 PARALLEL_PAGES = 40  # fewer pages to render (≈ 1 s) do not pay for starting worker processes
 SCAN_FILTER = Image.Resampling.BOX  # scans shrunk from their JPEG: area average, as sharp as
 # pdfium's at 100 % zoom and a third cheaper than BICUBIC (which enlarges a low-dpi scan)
@@ -320,26 +315,30 @@ def fit(size_px: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
 
 
 class PageCache:
-    """Page pictures per converted PDF, under ``<cache_dir>/docx-pages``.
+    """Page pictures per converted PDF: entries of the ``docx-pages`` area of the one
+    cache store (``dossier.cachestore``: its key recipe and commit protocol; the payload
+    is a folder of pictures, the sidecar lists them and is written last).
 
     ``boxes`` are the (portrait, landscape) areas in EMU a page picture is fitted into;
-    they are part of the key, like every rendering setting.
+    they are part of the key, like every rendering setting and the drawing packages.
     """
 
     def __init__(self, cache_dir: Path, boxes: tuple[tuple[int, int], tuple[int, int]]):
-        self.root = Path(cache_dir) / "docx-pages"
+        self.store = cachestore.Store(Path(cache_dir) / "docx-pages")
+        self.root = self.store.root
         self.boxes = boxes
-        settings = [RENDER_VERSION, RENDER_DPI, JPEG_QUALITY, PNG_LEVELS, CLEAN_WHITE_SHARE,
-                    PHOTO_DPI, PHOTO_QUALITY, GREY_CHROMA, GREY_SHARE, GREY_SAMPLE,
-                    SCAN_FILTER.name, SCAN_FIT_PT, SCAN_COPY_BITS, [list(b) for b in boxes], PIL.__version__, str(pdfium.PDFIUM_INFO),
-                    pikepdf.__version__]
-        self._settings = json.dumps(settings)
+        self._inputs = {
+            "settings": [RENDER_DPI, JPEG_QUALITY, PNG_LEVELS, CLEAN_WHITE_SHARE, PHOTO_DPI,
+                         PHOTO_QUALITY, GREY_CHROMA, GREY_SHARE, GREY_SAMPLE, SCAN_FILTER.name,
+                         SCAN_FIT_PT, SCAN_COPY_BITS, [list(b) for b in boxes]],
+            "tools": cachestore.tools_identity(TOOLS), "pdfium": str(pdfium.PDFIUM_INFO)}
         self.rendered = 0  # pages rendered (not taken from the cache) by this instance …
         self.direct = 0  # … of which scans taken from their JPEG, not rendered by pdfium
 
-    def entry_dir(self, pdf: Path, photo: bool) -> Path:
-        key = f"{Path(pdf).name}\n{int(photo)}\n{self._settings}"
-        return self.root / hashlib.sha256(key.encode()).hexdigest()[:32]
+    def name(self, pdf: Path, photo: bool) -> str:
+        """The entry of ``pdf``'s pictures: its file name is the converted content's key."""
+        return cachestore.digest("docx-pages", RENDER_VERSION,
+                                 dict(self._inputs, pdf=Path(pdf).name, photo=photo))[:32]
 
     def pages(self, pdf: Path, *, photo: bool, expected: int) -> list[PageImage]:
         """The pictures of every page of ``pdf``, rendered now only when not cached.
@@ -348,12 +347,12 @@ class PageCache:
         Raises OSError only when the cache folder cannot be written.
         """
         pdf = Path(pdf)
-        entry = self.entry_dir(pdf, photo)
+        name = self.name(pdf, photo)
         stamp = _stamp(pdf)
-        cached = self._read(entry, pdf, stamp) if stamp else None
+        cached = self._read(name, pdf, stamp) if stamp else None
         if cached is not None:
             return cached
-        return self._render(entry, pdf, photo, expected, stamp)
+        return self._render(name, pdf, photo, expected, stamp)
 
     def prepare(self, wanted: list[tuple[Path, bool, int]], jobs: int) -> None:
         """Render the entries missing for ``wanted`` (pdf, photo, expected) on ``jobs``
@@ -363,7 +362,7 @@ class PageCache:
         """
         missing = [w for w in dict.fromkeys(wanted)
                    if (stamp := _stamp(w[0])) is None
-                   or self._read(self.entry_dir(w[0], w[1]), Path(w[0]), stamp) is None]
+                   or self._read(self.name(w[0], w[1]), Path(w[0]), stamp) is None]
         if jobs < 2 or len(missing) < 2 or sum(w[2] for w in missing) < PARALLEL_PAGES:
             return
         methods = multiprocessing.get_all_start_methods()
@@ -378,14 +377,14 @@ class PageCache:
         except Exception:  # noqa: BLE001 - pages() renders it again and reports what fails
             log.debug("rendering page pictures in parallel failed", exc_info=True)
 
-
-    def _read(self, entry: Path, pdf: Path, stamp: list[int]) -> list[PageImage] | None:
+    def _read(self, name: str, pdf: Path, stamp: list[int]) -> list[PageImage] | None:
+        data = self.store.read(name, payload=False)
         try:
-            data = json.loads((entry / SIDECAR).read_text(encoding="utf-8"))
-            if data["pdf"] != pdf.name or data["stamp"] != stamp:
+            if data is None or data["pdf"] != pdf.name or data["stamp"] != stamp:
                 return None
+            entry = self.store.folder(name)
             pages = [self._page(entry, p) for p in data["pages"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return None
         return pages if pages and all(p.path.is_file() for p in pages) else None
 
@@ -395,11 +394,9 @@ class PageCache:
         return PageImage(entry / p["file"], p["format"], px, emu, bool(p["landscape"]),
                          p.get("broken"))
 
-    def _render(self, entry: Path, pdf: Path, photo: bool, expected: int,
+    def _render(self, name: str, pdf: Path, photo: bool, expected: int,
                 stamp: list[int] | None) -> list[PageImage]:
-        (entry / SIDECAR).unlink(missing_ok=True)  # no sidecar: nothing half-written is used
-        shutil.rmtree(entry, ignore_errors=True)
-        entry.mkdir(parents=True, exist_ok=True)
+        entry = self.store.folder(name, fresh=True)  # no sidecar: nothing half-written is used
         pages = []
         for path, px, broken, direct in page_pictures(pdf, entry, photo=photo,
                                                       expected=expected, box=self.boxes[0]):
@@ -408,11 +405,10 @@ class PageCache:
             pages.append(PageImage(path, path.suffix.lstrip("."), px, emu, landscape, broken))
             self.rendered += 1
             self.direct += direct
-        if stamp is not None:
-            data = {"pdf": pdf.name, "stamp": stamp, "pages": [
+        if stamp is not None:  # the converted PDF's size and mtime: rewritten in place → again
+            self.store.commit(name, {"pdf": pdf.name, "stamp": stamp, "pages": [
                 {"file": p.path.name, "format": p.format, "px": list(p.px), "emu": list(p.emu),
-                 "landscape": p.landscape, "broken": p.broken} for p in pages]}
-            write_text_atomic(entry / SIDECAR, json.dumps(data, ensure_ascii=False) + "\n")
+                 "landscape": p.landscape, "broken": p.broken} for p in pages]})
         return pages
 
 

@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 
+from dossier import cachestore
 from dossier.builders import output_path, partcache
 from dossier.builders.docxkit import save_deterministic
 from dossier.errors import BuildError, DossierError, InputError
@@ -34,7 +35,7 @@ from dossier.reportdraft import (
     report_date,
     text_width,
 )
-from dossier.tools import fonts, libreoffice
+from dossier.tools import libreoffice
 
 log = logging.getLogger(__name__)
 
@@ -275,16 +276,10 @@ def sync_pdf(project) -> Path | None:
 
 
 def pdf_cache_key(docx: Path) -> str:
-    """SHA-256 of the DOCX bytes, the font substitutes and the LibreOffice install."""
-    soffice = libreoffice.find_soffice()
-    try:
-        st = soffice.resolve().stat() if soffice else None
-        program = [str(soffice), st.st_size, st.st_mtime_ns] if st else None
-    except OSError:
-        program = [str(soffice)]
-    return partcache.digest("report-pdf", PDF_CACHE_VERSION, {
+    """The one key recipe (``cachestore``): the DOCX bytes, LibreOffice and the fonts."""
+    return cachestore.digest("report-pdf", PDF_CACHE_VERSION, {
         "docx": hashlib.sha256(Path(docx).read_bytes()).hexdigest(),
-        "fonts": partcache.font_identity(fonts.resolve_all()), "soffice": program})
+        "tools": cachestore.tools_identity(("soffice", "fonts"))})
 
 
 def _work_root(project) -> Path:
