@@ -39,6 +39,8 @@ import hashlib
 import io
 import json
 import logging
+import queue
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -68,7 +70,8 @@ from dossier.errors import DossierError, ExitCode, InputError
 from dossier.fsutil import atomic_write
 from dossier.names import dates_in_name
 from dossier.outputs import VOLUME_PREFIX, label, volume_number
-from dossier.pii import PiiHit, scan_items
+from dossier.pii import Background as PiiScan
+from dossier.pii import PiiHit
 from dossier.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -258,32 +261,38 @@ def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool =
         _refuse_missing_renditions(items, renditions)
     result = PackResult(path=archive_path(project), size=0, sha256="", items=len(items), originals=0)
     result.warnings += [f"强制打包，存在阻断性问题：{describe_finding(f)}" for f in blocking]
-    result.pii = stages.call("pack.checks", scan_items, items, progress)
-    result.warnings += [hit.message() for hit in result.pii]
-    members = _outputs(outputs, result)
-    entries = [_item_entry(project, item, seq) for seq, item in enumerate(items, 1)]
-    originals_list = _originals(items, entries, renditions) if originals else []
-    if not originals:
-        result.notes.append("按 --no-originals 未放入证据原件，归档目录仍列出全部条目")
-    contents = _contents(project, score, blocking, originals, entries, members)
-    date = project.manifest.date
-    stem = archive_stem(project)
-    with atomic_write(result.path) as tmp, _BagWriter(tmp, stem, date) as bag:
-        bag.add_bytes("bagit.txt", BAGIT_TXT.encode("utf-8"), tag=True)
-        _copy_originals(bag, project, items, originals_list, entries, progress)
-        for rel, src, role in members:
-            sha, sm = bag.add_file(rel, src)
-            contents["outputs"].append({"role": role, "title": role_label(role), "path": rel,
-                                        "sha256": sha, "sm3": sm})
-        index = io.BytesIO()
-        write_index(index, contents, date)
-        bag.add_bytes(f"data/{INDEX_NAME}", index.getvalue())
-        bag.add_bytes(f"data/{CONTENTS_NAME}",
-                      (json.dumps(contents, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-        bag.add_bytes("bag-info.txt", _bag_info_text(project, contents, stem, bag.oxum()), tag=True)
-        bag.finish()
-    result.size = result.path.stat().st_size
-    result.sha256, result.sm3 = stages.call("pack.archive_digest", file_digests, result.path)
+    pii_scan = PiiScan(items)  # in a worker process, beside the archive's writing
+    pii_at = len(result.warnings)
+    try:
+        members = _outputs(outputs, result)
+        entries = [_item_entry(project, item, seq) for seq, item in enumerate(items, 1)]
+        originals_list = _originals(items, entries, renditions) if originals else []
+        if not originals:
+            result.notes.append("按 --no-originals 未放入证据原件，归档目录仍列出全部条目")
+        contents = _contents(project, score, blocking, originals, entries, members)
+        date = project.manifest.date
+        stem = archive_stem(project)
+        with atomic_write(result.path) as tmp, _BagWriter(tmp, stem, date) as bag:
+            bag.add_bytes("bagit.txt", BAGIT_TXT.encode("utf-8"), tag=True)
+            _copy_originals(bag, project, items, originals_list, entries, progress)
+            rows = [(bag.add_file(rel, src), role) for rel, src, role in members]
+            bag.drain()
+            contents["outputs"] = [{"role": role, "title": role_label(role), "path": row[0],
+                                    "sha256": row[1], "sm3": row[2]} for row, role in rows]
+            index = io.BytesIO()
+            write_index(index, contents, date)
+            bag.add_bytes(f"data/{INDEX_NAME}", index.getvalue())
+            bag.add_bytes(f"data/{CONTENTS_NAME}",
+                          (json.dumps(contents, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+            bag.add_bytes("bag-info.txt", _bag_info_text(project, contents, stem, bag.oxum()), tag=True)
+            bag.finish()
+        result.size = result.path.stat().st_size
+        result.sha256, result.sm3 = bag.digests
+    except BaseException:
+        pii_scan.cancel()  # the worker goes with the pack
+        raise
+    result.pii = stages.call("pack.checks", pii_scan.result, progress)
+    result.warnings[pii_at:pii_at] = [hit.message() for hit in result.pii]
     result.outputs = [Path(rel).name for rel, _, _ in members]
     result.originals = contents["counts"]["originals"]
     return result
@@ -403,7 +412,7 @@ def _copy_originals(bag: _BagWriter, project, items, originals_list, entries,
     changed = []
     with progress.task("写入归档包", total=len(originals_list)) as task:
         for rel, src in originals_list:
-            sha, _ = bag.add_file(rel, src)
+            sha = bag.add_file(rel, src)[1]
             if rel in renditions:
                 renditions[rel]["rendition_sha256"] = sha
             elif (found := by_member.get(rel)) and found[0].file.sha256 != sha:
@@ -430,25 +439,152 @@ def zip_date_time(date: dt.date) -> tuple[int, int, int, int, int, int]:
     return (max(date.year, 1980), date.month, date.day, 0, 0, 0)
 
 
+class _HashLane:
+    """A thread that feeds blocks to hashers, beside the thread that reads and writes.
+
+    ``hashlib`` releases the GIL while it hashes a large block, so SM3 (OpenSSL's, the
+    slowest step of a pack) runs on the second core while the main thread reads, takes
+    SHA-256, CRC and writes. The queue is bounded: memory stays a few blocks.
+    """
+
+    def __init__(self, stage: str):
+        self.stage = stage
+        self.queue: queue.Queue = queue.Queue(maxsize=16)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name=f"dossier-{stage}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            hasher, block, done = item
+            try:
+                if self.error is None:
+                    if block is not None:
+                        stages.call(self.stage, hasher.update, block)
+                    else:
+                        done(hasher.hexdigest())
+            except BaseException as exc:  # noqa: BLE001 - raised again by drain()
+                self.error = exc
+            finally:
+                self.queue.task_done()
+        self.queue.task_done()
+
+    def feed(self, hasher, block: bytes) -> None:
+        self.queue.put((hasher, block, None))
+
+    def end(self, hasher, done: Callable[[str], None]) -> None:
+        """``done(hexdigest)`` once every block fed so far is hashed."""
+        self.queue.put((hasher, None, done))
+
+    def drain(self) -> None:
+        self.queue.join()
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+
+
+class _Follower:
+    """The archive's own SHA-256 and SM3, taken while it is written (no second read pass
+    after it): a thread reads the file up to what the writer has finished — zipfile
+    rewrites a member's local header when the member closes, never anything before."""
+
+    def __init__(self, path: Path):
+        # unbuffered: a buffered reader would read ahead into bytes not yet final
+        self.fh = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by result()
+        self.sha = hashlib.sha256()
+        self.sm3 = sm3.new()
+        self.lane = _HashLane("pack.archive_digest")
+        self.cond = threading.Condition()
+        self.limit, self.final = 0, False
+        self.error: BaseException | None = None
+        self.digests: list[str] = []
+        self.thread = threading.Thread(target=self._run, name="dossier-archive-digest",
+                                       daemon=True)
+        self.thread.start()
+
+    def advance(self, limit: int, final: bool = False) -> None:
+        with self.cond:
+            self.limit, self.final = limit, final
+            self.cond.notify()
+
+    def _run(self) -> None:
+        pos = 0
+        try:
+            while True:
+                with self.cond:
+                    while pos >= self.limit and not self.final:
+                        self.cond.wait()
+                    limit, final = self.limit, self.final
+                while pos < limit:
+                    block = self.fh.read(min(_BLOCK, limit - pos))
+                    if not block:
+                        raise OSError(f"归档包比写入的短：{pos} < {limit}")
+                    stages.call("pack.archive_digest", self.sha.update, block)
+                    self.lane.feed(self.sm3, block)
+                    pos += len(block)
+                if final:
+                    break
+        except BaseException as exc:  # noqa: BLE001 - raised again by result()
+            self.error = exc
+        finally:
+            self.lane.end(self.sm3, self.digests.append)
+
+    def result(self, size: int) -> tuple[str, str]:
+        """(SHA-256, SM3) of the archive, once it is ``size`` bytes and complete."""
+        self.advance(size, final=True)
+        self.thread.join()
+        self.lane.drain()
+        self.lane.close()
+        self.fh.close()
+        if self.error is not None:
+            raise self.error
+        return self.sha.hexdigest(), self.digests[0]
+
+    def stop(self) -> None:
+        """Interrupted or failed: let the threads end."""
+        self.error = self.error or OSError("stopped")
+        self.advance(self.limit, final=True)
+        self.thread.join()
+        self.lane.close()
+        self.fh.close()
+
+
 class _BagWriter:
     """Members of ``<stem>/`` written once each, hashed as they are written.
 
     Member order is fixed by the caller: bagit.txt, the payload, bag-info.txt (its
-    Payload-Oxum counts what was written), then the manifests.
+    Payload-Oxum counts what was written), then the manifests. Each payload file is read
+    once: SHA-256, CRC and the write on this thread, SM3 on a ``_HashLane``; the archive's
+    own digests are taken by a ``_Follower`` as it grows (``digests`` after closing).
     """
 
     def __init__(self, target: Path, stem: str, date: dt.date):
         self.stem, self.date = stem, date
         self.zip = zipfile.ZipFile(target, "w", allowZip64=True)
-        self.payload: list[tuple[str, str, str]] = []   # rel, sha256, sm3
-        self.tags: list[tuple[str, str, str]] = []
+        self.payload: list[list[str]] = []   # [rel, sha256, sm3]
+        self.tags: list[list[str]] = []
         self.payload_bytes = 0
+        self.lane = _HashLane("pack.sm3")
+        self.follower = _Follower(target)
+        self.digests: tuple[str, str] | None = None
 
     def __enter__(self) -> _BagWriter:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.zip.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        complete = False
+        try:
+            self.zip.close()
+            complete = exc_type is None
+        finally:
+            self.lane.close()
+            if complete:
+                self.digests = self.follower.result(Path(self.zip.filename).stat().st_size)
+            else:
+                self.follower.stop()
 
     def _info(self, rel: str, stored: bool, size: int) -> zipfile.ZipInfo:
         info = _Utf8ZipInfo(f"{self.stem}/{rel}", zip_date_time(self.date))
@@ -458,10 +594,17 @@ class _BagWriter:
         info.file_size = size
         return info
 
-    def _record(self, rel: str, sha: str, sm: str, tag: bool, size: int) -> None:
-        (self.tags if tag else self.payload).append((rel, sha, sm))
+    def _record(self, rel: str, sha: str, sm: str | None, tag: bool, size: int) -> list[str]:
+        row = [rel, sha, sm]
+        (self.tags if tag else self.payload).append(row)
         if not tag:
             self.payload_bytes += size
+        return row
+
+    def _finished(self) -> None:
+        """A member is complete: every byte before the end of the file is final."""
+        self.zip.fp.flush()
+        self.follower.advance(self.zip.start_dir)
 
     def oxum(self) -> str:
         """Payload-Oxum: bytes and files of the payload written so far."""
@@ -470,11 +613,13 @@ class _BagWriter:
     def add_bytes(self, rel: str, data: bytes, tag: bool = False) -> None:
         stored = _should_store(rel, data[:_BLOCK])
         self.zip.writestr(self._info(rel, stored, len(data)), data)
+        self._finished()
         self._record(rel, hashlib.sha256(data).hexdigest(), sm3.new(data).hexdigest(), tag,
                      len(data))
 
-    def add_file(self, rel: str, src: Path) -> tuple[str, str]:
-        """Copy ``src`` as ``rel``: one read feeds SHA-256, SM3 and the ZIP."""
+    def add_file(self, rel: str, src: Path) -> list[str]:
+        """Copy ``src`` as ``rel``: one read feeds SHA-256, SM3 and the ZIP. Returns the
+        member's row [rel, sha256, sm3]; its SM3 is filled in by ``drain``."""
         sha, sm = hashlib.sha256(), sm3.new()
         written = 0
         with open(src, "rb") as fh:
@@ -483,16 +628,23 @@ class _BagWriter:
             info = self._info(rel, _should_store(rel, block), size)
             with self.zip.open(info, "w", force_zip64=size > 0x7FFFFFFF) as out:
                 while block:
+                    self.lane.feed(sm, block)
                     stages.call("pack.sha256", sha.update, block)
-                    stages.call("pack.sm3", sm.update, block)
                     stages.call("pack.zip_write", out.write, block)
                     written += len(block)
                     block = stages.call("pack.read", fh.read, _BLOCK)
-        self._record(rel, sha.hexdigest(), sm.hexdigest(), False, written)
-        return sha.hexdigest(), sm.hexdigest()
+        self._finished()
+        row = self._record(rel, sha.hexdigest(), None, False, written)
+        self.lane.end(sm, lambda digest: row.__setitem__(2, digest))
+        return row
+
+    def drain(self) -> None:
+        """Wait until every SM3 fed so far is done (rows complete)."""
+        self.lane.drain()
 
     def finish(self) -> None:
         """The payload manifests, then the tag manifest over every tag file."""
+        self.drain()
         payload = sorted(self.payload)
         for alg, column in (("sha256", 1), ("sm3", 2)):
             text = "".join(f"{row[column]}  {row[0]}\n" for row in payload)
@@ -508,16 +660,6 @@ def _should_store(rel: str, head: bytes) -> bool:
     if len(head) < _BLOCK:
         return False  # small: verify's ratio limit applies to members over 1 MiB only
     return len(head) / max(1, len(zlib.compress(head, 6))) > MAX_RATIO / 4
-
-
-def file_digests(path: Path) -> tuple[str, str]:
-    """SHA-256 and SM3 of a file, from one read."""
-    sha, sm = hashlib.sha256(), sm3.new()
-    with open(path, "rb") as fh:
-        while block := fh.read(_BLOCK):
-            sha.update(block)
-            sm.update(block)
-    return sha.hexdigest(), sm.hexdigest()
 
 
 def _bag_info_text(project, contents: dict, stem: str, oxum: str) -> bytes:

@@ -10,16 +10,21 @@ itself leaks nothing. A file that cannot be read is skipped: ``check`` reports i
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import datetime
 import logging
+import multiprocessing
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from dossier import children, stages
+
 log = logging.getLogger(__name__)
 
 TEXT_EXTS = {"pdf", "docx", "xlsx", "xlsm", "txt", "csv", "md"}
+BACKGROUND_MIN = 20  # fewer files are scanned at once, no worker process started
 
 _ID = re.compile(r"(?<![0-9])([1-8][0-9]{16}[0-9Xx])(?![0-9Xx])")
 _MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
@@ -143,15 +148,69 @@ def scan_file(path: Path, label: str | None = None) -> list[PiiHit]:
     return hits
 
 
+def _scannable(items) -> list[tuple[str, str]]:
+    return [(str(i.file.path), f"{i.number} {i.file.rel}") for i in items
+            if i.file.ext in TEXT_EXTS and not i.file.problem]
+
+
+@stages.timed("pack.pii")
+def _scan_all(todo: list[tuple[str, str]]) -> list[PiiHit]:
+    return [hit for path, label in todo for hit in scan_file(Path(path), label)]
+
+
+class Background:
+    """``scan_items`` in a worker process, started now and collected by ``result``: pack
+    reads the texts while it writes the archive, which leaves most of a core free.
+
+    With one core, few files, or a worker that cannot start or dies, ``result`` scans in
+    this process instead (with progress): the hits are the same either way.
+    """
+
+    def __init__(self, items):
+        self.items = list(items)
+        self.pool = self.future = None
+        todo = _scannable(self.items)
+        if children.jobs() < 2 or len(todo) < BACKGROUND_MIN:
+            return
+        try:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("forkserver" if "forkserver" in methods
+                                                  else None)
+            initializer, initargs = children.worker_initializer()
+            self.pool = cf.ProcessPoolExecutor(1, mp_context=context, initializer=initializer,
+                                               initargs=initargs)
+            self.future = self.pool.submit(_scan_all, todo)
+        except Exception:  # noqa: BLE001 - scanned in this process by result()
+            log.debug("personal-data scan not started in a worker", exc_info=True)
+            self.cancel()
+
+    def result(self, progress=None) -> list[PiiHit]:
+        if self.future is not None:
+            try:
+                return self.future.result()
+            except Exception:  # noqa: BLE001 - the worker died: scan here
+                log.debug("personal-data scan worker failed", exc_info=True)
+            finally:
+                self.cancel()
+        return scan_items(self.items, progress)
+
+    def cancel(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.kill()
+            self.pool = self.future = None
+
+
 def scan_items(items, progress=None) -> list[PiiHit]:
     """Scan evidence items (``item.file.path``, ``item.file.rel``); files with problems are skipped."""
     from dossier.progress import Progress
 
     progress = progress or Progress()
-    items = [i for i in items if i.file.ext in TEXT_EXTS and not i.file.problem]
+    todo = _scannable(items)
     hits: list[PiiHit] = []
-    with progress.task("个人信息检查", total=len(items)) as task:
-        for item in items:
-            hits.extend(scan_file(item.file.path, f"{item.number} {item.file.rel}"))
+    with progress.task("个人信息检查", total=len(todo)) as task:
+        for path, label in todo:
+            hits.extend(scan_file(Path(path), label))
             task.advance(1)
     return hits

@@ -106,7 +106,8 @@ def test_archive_name_and_place(packed):
     assert result.path == project.build_dir / f"{UNIT}-2022-规范化建设材料.zip"
     assert bag.name == f"{UNIT}-2022-规范化建设材料"
     assert result.size == result.path.stat().st_size
-    assert result.sha256 == sha256(result.path)
+    assert result.sha256 == sha256(result.path)  # taken while writing: no second read …
+    assert result.sm3 == sm3.new(result.path.read_bytes()).hexdigest()  # … and still exact
 
 
 def test_bag_validates_with_bagit_library_and_command_line(packed):
@@ -412,3 +413,23 @@ def test_pack_keeps_volumes_prints_the_fingerprint_and_catches_an_in_place_edit(
     with zipfile.ZipFile(archive) as zf:
         original = next(n for n in zf.namelist() if n.endswith("名单.pdf"))
         assert b"D:2021" in zf.read(original)
+
+
+def test_archive_digests_taken_while_writing_match_the_file_with_large_members(tmp_path):
+    """Members of several blocks, stored and deflated: the digests the pack takes as it
+    writes (a thread reading behind the writer) equal those of the finished file."""
+    def big(root):
+        c111 = folder(root, "1.1.1")
+        (c111 / "大台账.txt").write_text("执法巡查记录\n" * 400_000, encoding="utf-8")  # deflated
+        factories.pdf(c111 / "扫描件.pdf", pages=3)
+        (c111 / "录像.mp4").write_bytes(bytes(range(256)) * 20_000)  # stored, 5 MB
+    project, result = pack_workspace(tmp_path / "ws", extra=big)
+    data = result.path.read_bytes()
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+    assert result.sm3 == sm3.new(data).hexdigest()
+    bag = extract(result.path, tmp_path / "out")
+    bagit.Bag(str(bag)).validate()  # every member's own SHA-256 and SM3 as well
+    rows = dict(line.split("  ")[::-1] for line in
+                (bag / "manifest-sm3.txt").read_text(encoding="utf-8").splitlines())
+    member = next(k for k in rows if k.endswith("录像.mp4"))
+    assert rows[member] == sm3.new((bag / member).read_bytes()).hexdigest()

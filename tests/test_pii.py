@@ -102,3 +102,24 @@ def test_unreadable_or_unsupported_files_give_no_hits(tmp_path):
     photo.write_bytes(b"\xff\xd8\xff 13812345678")
     assert pii.scan_file(broken) == []
     assert pii.scan_file(photo) == []
+
+
+def test_background_scan_in_a_worker_finds_what_the_scan_in_process_finds(tmp_path):
+    """pack scans in a worker process while it writes the archive: the same hits, in order."""
+    from dossier.project import load_project
+    from tests.cases import Case
+
+    def text(body: str):
+        return lambda path: path.write_text(body, encoding="utf-8")
+
+    files = {f"{n:02d} 记录.txt": text(f"第{n}份记录，联系电话 1381234{n:04d}\n")
+             for n in range(pii.BACKGROUND_MIN + 5)}
+    files["身份证.txt"] = text(f"当事人身份证号：{VALID_ID}\n")
+    root = Case(claims={"1.1.1": 1}, files={"1.1.1": files}).make(tmp_path / "ws")
+    items = load_project(root).all_items()
+    scan = pii.Background(items)
+    assert scan.future is not None  # it did start a worker
+    hits = scan.result()
+    assert hits == pii.scan_items(items)
+    assert len(hits) == pii.BACKGROUND_MIN + 6
+    assert scan.pool is None  # the worker is gone
