@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from dossier.buildrecord import OutputRecord
 from dossier.cnformat import pts
 from dossier.finding import Finding
 from dossier.outputs import output_path
@@ -34,6 +35,8 @@ def report_findings(project, score) -> list[Finding]:
     if not path.is_file():
         return []
     where = _rel(project, path)
+    # as the build wrote it (not edited in Word): a stale figure is fixed by building again
+    as_built = OutputRecord(project).as_written("report", path)
     try:
         import docx
 
@@ -50,15 +53,15 @@ def report_findings(project, score) -> list[Finding]:
                                      "再运行 dossier build。"))
         for value in _TOTAL.findall(text):
             if _decimal(value) != score.total:
-                findings.append(_finding(where, _differs(section, text, f"自评总分{value}分",
+                findings.append(_finding(where, _differs(as_built, section, text, f"自评总分{value}分",
                                                          f"自评总分{pts(score.total)}分")))
         grade = stated_grade(project.standard, text)
         if grade is not None and grade != score.grade:
-            findings.append(_finding(where, _differs(section, text, f"等次为{grade}",
+            findings.append(_finding(where, _differs(as_built, section, text, f"等次为{grade}",
                                                      f"等次为{score.grade}")))
     table_total = _table_total(document)
     if table_total is not None and _decimal(table_total) != score.total:
-        findings.append(_finding(where, _differs("自评得分表", "合计", f"合计{table_total}分",
+        findings.append(_finding(where, _differs(as_built, "自评得分表", "合计", f"合计{table_total}分",
                                                  f"合计{pts(score.total)}分")))
     return findings
 
@@ -129,10 +132,12 @@ def _key(section: str) -> str:
     return "相应项"
 
 
-def _differs(section: str, text: str, stated: str, actual: str) -> str:
-    return (f"年度报告中{_name(section, text)}写的是“{stated}”，与当前自评得分"
-            f"（{actual}）不一致：请在 Word 中改正后保存；或删除该文件后运行 dossier build "
-            "按清单重新生成（修改过的版本会备份）。")
+def _differs(as_built: bool, section: str, text: str, stated: str, actual: str) -> str:
+    head = f"年度报告中{_name(section, text)}写的是“{stated}”，与当前自评得分（{actual}）不一致："
+    if as_built:  # nobody edited it: the manifest changed since the build
+        return head + "清单在生成报告后改过，运行 dossier build 即按当前清单重新生成（pack 也会先重新生成）。"
+    return head + ("请在 Word 中改正后保存；或删除该文件后运行 dossier build "
+                   "按清单重新生成（修改过的版本会备份）。")
 
 
 def _table_total(document) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from dossier.builders import BuildOptions, build_all, output_path
@@ -48,9 +50,7 @@ def test_second_build_reuses_every_output_untouched(workspace):
 def test_a_changed_input_or_rebuild_builds_again(workspace):
     _build(workspace)
     assert _build(workspace, reuse=False).reused == []
-    manifest = workspace / "manifests" / "2022.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
-        "已健全支部委员会", "已健全支部委员会，召开组织生活会4次"), encoding="utf-8")
+    edit_manifest(workspace, claims={"1.1.1": {"points": 1, "note": "已健全支部委员会，召开组织生活会4次"}})
     assert _build(workspace).reused == []
     photo = next((workspace / "evidence" / "2022").rglob("执法车.jpg"))
     factories.jpeg(photo, size=(640, 480))
@@ -249,3 +249,17 @@ def test_a_crafted_build_record_never_moves_a_file_outside_build(workspace):
     assert not result.errors and result.reused == []
     assert decoy.read_text(encoding="utf-8") == "不要移动我"
     assert not (workspace / "备份").exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_binder_that_cannot_be_written_fails_alone_and_says_why(workspace, jobs):
+    """With two cores the PDF binder is built in a worker beside the Word binder: its
+    failure is reported like any builder's (exit 5, the reason), the others still built."""
+    target = output_path(load_project(workspace), "binder_pdf")
+    target.mkdir(parents=True)  # a folder where the binder should go: cannot be replaced
+    done = run_dossier("-C", str(workspace), "build", env=dict(os.environ, DOSSIER_JOBS=jobs))
+    assert done.exit_code == 5, done.stderr
+    assert "生成失败（佐证材料汇编（PDF））" in done.stderr and "无法写入" in done.stderr
+    assert "Traceback" not in done.stderr
+    for role in ("binder_docx", "report_docx", "sheet_xlsx"):
+        assert output_path(load_project(workspace), role).is_file()

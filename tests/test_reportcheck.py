@@ -22,6 +22,7 @@ from dossier.reportcheck import predicted_findings, report_findings, stated_grad
 from dossier.reportdraft import REVIEW_MARK, draft_report, pts
 from dossier.score import compute_score
 from dossier.standard import load_standard
+from tests.cases import edit_manifest
 from tests.conftest import run_dossier
 from tests.test_reportdraft import FINISHED, NO_EVIDENCE, make_workspace
 
@@ -100,14 +101,30 @@ def test_a_claim_changed_after_the_report_was_written_makes_its_total_stale(tmp_
     root = make_workspace(tmp_path / "ws", report=FINISHED)
     _render(root)
     before = compute_score(load_project(root)).total
-    manifest = root / "manifests" / "2022.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
-        '"2.1.2": {points: 0}', '"2.1.2": {points: 0.5}'), encoding="utf-8")
+    edit_manifest(root, claims={"2.1.2": {"points": 0.5}})
     now = compute_score(load_project(root)).total
     assert now == before + pts_decimal("0.5")
     messages = [f.message for f in _findings(root)]
     assert any(f"“自评总分{pts(before)}分”" in m and f"自评总分{pts(now)}分" in m for m in messages)
     assert any(f"“合计{pts(before)}分”" in m for m in messages)  # the table's row too
+
+
+@pytest.mark.slow
+def test_a_report_left_stale_by_the_manifest_asks_for_a_build_an_edited_one_for_word(tmp_path):
+    """The build record tells a DOCX as the build wrote it (a rebuild fixes its total) from
+    one edited in Word (which only the person can fix)."""
+    root = _with_all_evidence(make_workspace(tmp_path / "ws", report=FINISHED))
+    assert run_dossier("-C", str(root), "build", "--only", "report").exit_code == 0
+    edit_manifest(root, claims={"2.1.2": {"points": 0.5}})
+    stale = [f.message for f in _findings(root)]
+    assert stale and all("运行 dossier build 即按当前清单重新生成" in m for m in stale)
+    assert run_dossier("-C", str(root), "build", "--only", "report").exit_code == 0
+    assert _findings(root) == []  # rebuilt from the manifest: nothing left
+    report = output_path(load_project(root), "report_docx")
+    _edit(report, "特此报告。", "本报告经局务会审定。特此报告。")  # finished in Word …
+    edit_manifest(root, claims={"2.1.2": {"points": 0}})  # … then a claim changed again
+    edited = [f.message for f in _findings(root)]
+    assert edited and all("请在 Word 中改正后保存" in m for m in edited)
 
 
 def test_a_grade_edited_by_hand_that_the_score_does_not_give_is_a_finding(tmp_path):
@@ -235,9 +252,7 @@ def test_pack_refuses_drafts_and_stale_totals_and_ships_the_pdf_of_the_edited_do
     assert "本报告经局务会审定" in text.replace("\n", "").replace(" ", "")
     assert REVIEW_MARK not in text
 
-    manifest = root / "manifests" / "2022.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
-        '"2.1.2": {points: 0}', '"2.1.2": {points: 0.5}'), encoding="utf-8")
+    edit_manifest(root, claims={"2.1.2": {"points": 0.5}})
     stale = run_dossier("-C", str(root), "pack")
     assert stale.exit_code == 1
     assert "不一致" in stale.stderr and "自评总分" in stale.stderr
