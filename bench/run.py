@@ -315,7 +315,7 @@ BUILD_STAGES = [
     ("convert.office", "  office (Σ LibreOffice batches)", None),
     ("convert.text", "  text (Σ jobs)", None),
     ("convert.other", "  other (Σ jobs)", None),
-    ("binder_pdf", "PDF binder", None),
+    ("binder_pdf", "PDF binder (a worker beside the Word binder on ≥ 2 cores)", None),
     ("binder_pdf.pagemap", "  page map", None),
     ("binder_pdf.front", "  front matter + dividers", None),
     ("binder_pdf.merge", "  assembly (qpdf merge)", "merge"),
@@ -334,13 +334,14 @@ PACK_STAGES = [
     *[s for s in BUILD_STAGES if "." not in s[0]],
     ("pack.sync_report", "report PDF synced with its DOCX", None),
     ("pack.renditions", "renditions", None),
-    ("pack.checks", "checks (judges, sheet, report, PII)", None),
+    ("pack.checks", "checks (judges, sheet, report; PII collected)", None),
+    ("pack.pii", "  PII scan (worker, beside the archive)", None),
     ("pack.archive", "archive (originals + outputs → ZIP)", "pack"),
     ("pack.read", "  read", None),
     ("pack.sha256", "  SHA-256", None),
-    ("pack.sm3", "  SM3", None),
+    ("pack.sm3", "  SM3 (second thread)", None),
     ("pack.zip_write", "  ZIP writing (CRC, deflate, write)", None),
-    ("pack.archive_digest", "archive's own digests (second read)", None),
+    ("pack.archive_digest", "  archive's own digests (thread, while written)", None),
     ("pack.form", "submission form", None),
 ]
 
@@ -350,10 +351,11 @@ def stage_table(m: Measure, layout: list[tuple[str, str, str | None]],
     """The stages of one command in ``layout`` order, with cores (cpu / wall) and the ratio
     to their floor where they have one."""
     rows = []
-    pool_cpu = sum(s["cpu"] for s in m.stages.values() if s["worker"])
+    pool_cpu = sum(s["cpu"] for k, s in m.stages.items()
+                   if s["worker"] and not k.startswith("pack."))  # pack's PII worker: not a build
     for key, label, floor_name in layout:
         s = m.stages.get(key)
-        if s and key == "build":  # every pool of a command runs inside build_all
+        if s and key == "build":  # every build pool and worker runs inside build_all
             s = dict(s, cpu=s["cpu"] + pool_cpu)
         floor = floors.get(floor_name) if floor_name else None
         rows.append({"stage": key, "label": label, "ran": s is not None,
