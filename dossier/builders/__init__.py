@@ -379,6 +379,7 @@ class _Beside:
         except Exception:  # noqa: BLE001 - built here, in turn, instead
             log.debug("PDF binder not started in a worker", exc_info=True)
             return None
+        ctx.progress.log(f"生成{BUILDERS['binder_pdf'].label}（与Word汇编同时进行）……")
         return cls(BUILDERS["binder_pdf"], pool, future)
 
     def result(self, progress: Progress) -> tuple[list[Path], dict]:
