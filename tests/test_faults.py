@@ -194,3 +194,29 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(empty_workspace):
         assert Path(tempfile.gettempdir()) == tmp  # this run's temp files go there
     assert kept.read_bytes() == b"an output"
     assert not (build / ".tmp").exists()
+
+
+@pytest.mark.slow
+def test_sigterm_while_the_binders_build_side_by_side_leaves_no_process(
+        sample, clean_build, tmp_path):
+    """The PDF binder's worker (and its qpdf) go with an interrupted build; a rerun gives
+    the bytes of a one-process build."""
+    root = tmp_path / "ws"
+    shutil.copytree(sample, root)
+    first = run_dossier("-C", str(root), "build", env=_env(jobs=2))  # caches filled
+    assert first.exit_code == 0, first.stderr
+    env = _env(jobs=2)
+    proc = subprocess.Popen([sys.executable, "-m", "dossier", "-C", str(root), "build",
+                             "--rebuild"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, start_new_session=True)
+    for line in proc.stderr:  # the event: the PDF binder's worker has been started
+        if "与Word汇编同时进行" in line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "已中断" in err and "Traceback" not in err
+    assert _poll(lambda: not _marked(env[MARK]), limit=30), _marked(env[MARK])
+    again = run_dossier("-C", str(root), "build", env=_env(jobs=2))
+    assert again.exit_code == 0, again.stderr
+    assert _outputs(root) == clean_build

@@ -257,8 +257,10 @@ def build_all(project, options: BuildOptions | None = None,
         if beside is not None:
             _run(beside.builder, ctx, record, result, digests[beside.builder.name], beside)
     except BaseException:
-        if beside is not None:
-            beside.stop()
+        if beside is not None and (done := beside.stop()) is not None:
+            # the worker had finished: its binder is in place, so it must not look edited
+            record.record("binder_pdf", digests["binder_pdf"], *done,
+                          options=[options.max_pages, options.max_mb])
         raise
     finally:
         record.save()
@@ -399,11 +401,18 @@ class _Beside:
             raise BuildError(error)
         return paths, figures
 
-    def stop(self) -> None:
-        """Interrupted or failed: the worker goes too."""
+    def stop(self) -> tuple[list[Path], dict] | None:
+        """Interrupted or failed: the worker goes too. Returns (paths, figures) when it had
+        already written the binder, so that the record can say so."""
+        finished = None
+        if self.future.done() and not self.future.cancelled() and \
+                self.future.exception() is None:
+            paths, figures, _, error = self.future.result()
+            finished = (paths, figures) if error is None else None
         self.pool.shutdown(wait=False, cancel_futures=True)
         for process in list((getattr(self.pool, "_processes", None) or {}).values()):
             process.kill()
+        return finished
 
 
 def _failed(result: BuildResult, progress: Progress, builder: Builder, message: str) -> None:
