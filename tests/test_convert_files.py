@@ -118,7 +118,8 @@ def test_timed_out_office_file_is_not_cached_and_converts_next_time(tmp_path, mo
     flag = tmp_path / "hang-now"
     flag.touch()
     wrapper = tmp_path / "soffice"
-    wrapper.write_text(f'#!/bin/sh\n[ -f "{flag}" ] && sleep 60\n'
+    # only conversions hang, not `soffice --version` (the tool's identity is asked first)
+    wrapper.write_text(f'#!/bin/sh\n[ "$1" != --version ] && [ -f "{flag}" ] && sleep 60\n'
                        f'exec "{libreoffice.find_soffice()}" "$@"\n')
     wrapper.chmod(0o755)
     monkeypatch.setenv("DOSSIER_SOFFICE", str(wrapper))
