@@ -261,7 +261,7 @@ def pack(project, outputs: dict[str, Path], findings: list, *, originals: bool =
         _refuse_missing_renditions(items, renditions)
     result = PackResult(path=archive_path(project), size=0, sha256="", items=len(items), originals=0)
     result.warnings += [f"强制打包，存在阻断性问题：{describe_finding(f)}" for f in blocking]
-    pii_scan = PiiScan(items)  # in a worker process, beside the archive's writing
+    pii_scan = PiiScan(items, project.cache_dir)  # in a worker, beside the archive's writing
     pii_at = len(result.warnings)
     try:
         members = _outputs(outputs, result)

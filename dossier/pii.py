@@ -19,12 +19,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dossier import children, stages
+from dossier import cachestore, children, stages
 
 log = logging.getLogger(__name__)
 
 TEXT_EXTS = {"pdf", "docx", "xlsx", "xlsm", "txt", "csv", "md"}
 BACKGROUND_MIN = 20  # fewer files are scanned at once, no worker process started
+VERSION = "1"  # bump when what is found, or how it is masked, changes (cached by content)
 
 _ID = re.compile(r"(?<![0-9])([1-8][0-9]{16}[0-9Xx])(?![0-9Xx])")
 _MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
@@ -132,30 +133,60 @@ _READERS = {"pdf": _pdf_pages, "docx": _docx_text, "xlsx": _xlsx_sheets, "xlsm":
             "txt": _plain_text, "csv": _plain_text, "md": _plain_text}
 
 
-def scan_file(path: Path, label: str | None = None) -> list[PiiHit]:
-    """Hits in one file; ``label`` is how the file is named in messages."""
-    path = Path(path)
+def _found(path: Path) -> list[tuple[int | None, str, str]] | None:
+    """(page, kind, masked value) of every hit in one file; None when it could not be read
+    (then nothing is cached: the next pack reads it again)."""
     reader = _READERS.get(path.suffix.lower().lstrip("."))
     if reader is None:
         return []
-    label = label or path.name
-    hits: list[PiiHit] = []
     try:
-        for page, text in reader(path):
-            hits.extend(PiiHit(label, page, kind, masked) for kind, masked in find_in_text(text))
+        return [(page, kind, masked) for page, text in reader(path)
+                for kind, masked in find_in_text(text)]
     except Exception as exc:  # unreadable files are check's business, not ours
         log.info("personal-data scan skipped %s: %s", path, exc)
-    return hits
+        return None
 
 
-def _scannable(items) -> list[tuple[str, str]]:
-    return [(str(i.file.path), f"{i.number} {i.file.rel}") for i in items
+def scan_file(path: Path, label: str | None = None) -> list[PiiHit]:
+    """Hits in one file; ``label`` is how the file is named in messages."""
+    path = Path(path)
+    return [PiiHit(label or path.name, *hit) for hit in _found(path) or []]
+
+
+class _Cache:
+    """What was found in a file, kept by its content (SHA-256) in the cache store's ``pii``
+    area: the next pack of the year reads only files that are new or changed."""
+
+    def __init__(self, cache_dir: Path | None):
+        self.store = cachestore.Store(Path(cache_dir) / "pii") if cache_dir else None
+
+    def hits(self, path: Path, label: str, sha256: str | None) -> list[PiiHit]:
+        if self.store is None or not sha256:
+            return scan_file(path, label)
+        name = cachestore.digest("pii", VERSION, {"sha256": sha256,
+                                                  "ext": path.suffix.lower()})[:40]
+        data = self.store.read(name, payload=False)
+        found = data.get("found") if data else None
+        if not (isinstance(found, list)
+                and all(isinstance(f, list) and len(f) == 3 for f in found)):
+            found = _found(path)
+            if found is not None:
+                try:
+                    self.store.commit(name, {"found": [list(f) for f in found]})
+                except OSError:  # a read-only or full cache only costs the reuse
+                    log.info("cannot store the personal-data scan of %s", path)
+        return [PiiHit(label, *hit) for hit in found or []]
+
+
+def _scannable(items) -> list[tuple[str, str, str | None]]:
+    return [(str(i.file.path), f"{i.number} {i.file.rel}", i.file.sha256) for i in items
             if i.file.ext in TEXT_EXTS and not i.file.problem]
 
 
 @stages.timed("pack.pii")
-def _scan_all(todo: list[tuple[str, str]]) -> list[PiiHit]:
-    return [hit for path, label in todo for hit in scan_file(Path(path), label)]
+def _scan_all(todo: list[tuple[str, str, str | None]], cache_dir: Path | None) -> list[PiiHit]:
+    cache = _Cache(cache_dir)
+    return [hit for path, label, sha in todo for hit in cache.hits(Path(path), label, sha)]
 
 
 class Background:
@@ -166,8 +197,9 @@ class Background:
     this process instead (with progress): the hits are the same either way.
     """
 
-    def __init__(self, items):
+    def __init__(self, items, cache_dir: Path | None = None):
         self.items = list(items)
+        self.cache_dir = cache_dir
         self.pool = self.future = None
         todo = _scannable(self.items)
         if children.jobs() < 2 or len(todo) < BACKGROUND_MIN:
@@ -179,7 +211,7 @@ class Background:
             initializer, initargs = children.worker_initializer()
             self.pool = cf.ProcessPoolExecutor(1, mp_context=context, initializer=initializer,
                                                initargs=initargs)
-            self.future = self.pool.submit(_scan_all, todo)
+            self.future = self.pool.submit(_scan_all, todo, cache_dir)
         except Exception:  # noqa: BLE001 - scanned in this process by result()
             log.debug("personal-data scan not started in a worker", exc_info=True)
             self.cancel()
@@ -192,7 +224,7 @@ class Background:
                 log.debug("personal-data scan worker failed", exc_info=True)
             finally:
                 self.cancel()
-        return scan_items(self.items, progress)
+        return scan_items(self.items, progress, self.cache_dir)
 
     def cancel(self) -> None:
         if self.pool is not None:
@@ -202,15 +234,17 @@ class Background:
             self.pool = self.future = None
 
 
-def scan_items(items, progress=None) -> list[PiiHit]:
-    """Scan evidence items (``item.file.path``, ``item.file.rel``); files with problems are skipped."""
+def scan_items(items, progress=None, cache_dir: Path | None = None) -> list[PiiHit]:
+    """Scan evidence items (``item.file.path``, ``item.file.rel``); files with problems are
+    skipped. With ``cache_dir``, a file scanned before (same content) is not read again."""
     from dossier.progress import Progress
 
     progress = progress or Progress()
+    cache = _Cache(cache_dir)
     todo = _scannable(items)
     hits: list[PiiHit] = []
     with progress.task("个人信息检查", total=len(todo)) as task:
-        for path, label in todo:
-            hits.extend(scan_file(Path(path), label))
+        for path, label, sha in todo:
+            hits.extend(cache.hits(Path(path), label, sha))
             task.advance(1)
     return hits

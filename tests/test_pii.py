@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import docx
 import fpdf
 import openpyxl
@@ -123,3 +126,31 @@ def test_background_scan_in_a_worker_finds_what_the_scan_in_process_finds(tmp_pa
     assert hits == pii.scan_items(items)
     assert len(hits) == pii.BACKGROUND_MIN + 6
     assert scan.pool is None  # the worker is gone
+
+
+def test_a_file_scanned_once_is_not_read_again_and_an_unreadable_one_is_not_cached(tmp_path):
+    """The second pack of the year reads only new or changed files; a file that could not
+    be read (locked, moved) is read again next time, never remembered as clean."""
+    from dossier.project import load_project
+    from tests.cases import Case
+
+    def text(body: str):
+        return lambda path: path.write_text(body, encoding="utf-8")
+
+    root = Case(claims={"1.1.1": 1}, files={"1.1.1": {
+        "联系表.txt": text("联系电话 13812345678\n"),
+        "当事人.txt": text(f"当事人身份证号：{VALID_ID}\n")}}).make(tmp_path / "ws")
+    project = load_project(root)
+    items = project.all_items()
+    first = pii.scan_items(items, cache_dir=project.cache_dir)
+    assert sorted(h.kind for h in first) == ["id", "mobile"]
+    entries = sorted((project.cache_dir / "pii").glob("*.json"))
+    assert len(entries) == 2
+    for item in items:  # gone from the disk: only the cache can answer now
+        Path(item.file.path).unlink()
+    assert pii.scan_items(items, cache_dir=project.cache_dir) == first
+    assert pii.scan_items(items) == []  # without the cache the files are really gone
+
+    shutil.rmtree(project.cache_dir / "pii")
+    assert pii.scan_items(items, cache_dir=project.cache_dir) == []  # unreadable now …
+    assert not list((project.cache_dir / "pii").glob("*.json"))  # … and nothing cached
