@@ -18,7 +18,9 @@ waiting by a survivor. ``jobs()`` is the one place that decides how many process
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import logging
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -131,3 +133,20 @@ def _exit_with(fd: int) -> None:
 def worker_initializer() -> tuple:
     """(initializer, initargs) for a ``ProcessPoolExecutor`` started by this process."""
     return init_worker, (os.getpid(),)
+
+
+def process_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """A pool of ``workers`` processes (forkserver where there is one) whose workers leave
+    Ctrl-C to this process and end with it: every pool dossier starts is made here."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+    initializer, initargs = worker_initializer()
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                  initializer=initializer, initargs=initargs)
+
+
+def stop_pool(pool: cf.Executor) -> None:
+    """Interrupted or failed: drop the queued work and kill the workers that run."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()

@@ -10,10 +10,8 @@ itself leaks nothing. A file that cannot be read is skipped: ``check`` reports i
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import datetime
 import logging
-import multiprocessing
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -205,12 +203,7 @@ class Background:
         if children.jobs() < 2 or len(todo) < BACKGROUND_MIN:
             return
         try:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("forkserver" if "forkserver" in methods
-                                                  else None)
-            initializer, initargs = children.worker_initializer()
-            self.pool = cf.ProcessPoolExecutor(1, mp_context=context, initializer=initializer,
-                                               initargs=initargs)
+            self.pool = children.process_pool(1)
             self.future = self.pool.submit(_scan_all, todo, cache_dir)
         except Exception:  # noqa: BLE001 - scanned in this process by result()
             log.debug("personal-data scan not started in a worker", exc_info=True)
@@ -228,9 +221,7 @@ class Background:
 
     def cancel(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-                process.kill()
+            children.stop_pool(self.pool)
             self.pool = self.future = None
 
 

@@ -365,17 +365,11 @@ class _Beside:
         if any(_kept(BUILDERS[n], ctx, record, digests[n], quiet=True)
                for n in ("binder_pdf", "binder_docx")):
             return None  # only one of them to build: nothing to overlap
-        import concurrent.futures as cf
         import dataclasses
-        import multiprocessing
 
         record.back_up_edited("binder_pdf", ctx.progress)
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
-        initializer, initargs = children.worker_initializer()
         try:
-            pool = cf.ProcessPoolExecutor(1, mp_context=context, initializer=initializer,
-                                          initargs=initargs)
+            pool = children.process_pool(1)
             future = pool.submit(_build_beside, "binder_pdf",
                                  dataclasses.replace(ctx, progress=_Relay(), page_map=None))
         except Exception:  # noqa: BLE001 - built here, in turn, instead
@@ -409,9 +403,7 @@ class _Beside:
                 self.future.exception() is None:
             paths, figures, _, error = self.future.result()
             finished = (paths, figures) if error is None else None
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-            process.kill()
+        children.stop_pool(self.pool)
         return finished
 
 

@@ -172,6 +172,12 @@ class _FileImagePart(Part):
 _CONTENT_TYPES = {"jpeg": CT.JPEG, "jpg": CT.JPEG, "png": CT.PNG}
 
 
+def _next_index(package, prefix: str) -> int:
+    """The first free N of part names ``<prefix>N…`` (one walk of the package, at start)."""
+    used = [p.partname.idx or 0 for p in package.iter_parts() if p.partname.startswith(prefix)]
+    return max(used, default=0) + 1
+
+
 class PictureStore:
     """Adds pictures to a document in constant time, their bytes left on disk until save.
 
@@ -183,9 +189,7 @@ class PictureStore:
     def __init__(self, document):
         self._part = document.part
         self._package = document.part.package
-        used = [p.partname.idx or 0 for p in self._package.iter_parts()
-                if p.partname.startswith("/word/media/")]
-        self._next_media = max(used, default=0) + 1
+        self._next_media = _next_index(self._package, "/word/media/")
         ids = [int(v) for v in self._part.element.xpath("//@id") if v.isdigit()]
         self._next_shape_id = max(ids, default=0) + 1
         self._by_key: dict[object, tuple[str, str]] = {}
@@ -230,9 +234,7 @@ class FooterStore:
     def __init__(self, document):
         self._part = document.part
         self._package = document.part.package
-        used = [p.partname.idx or 0 for p in self._package.iter_parts()
-                if p.partname.startswith("/word/footer")]
-        self._next = max(used, default=0) + 1
+        self._next = _next_index(self._package, "/word/footer")
         self._xml = FooterPart._default_footer_xml()
 
     def add(self, section) -> None:

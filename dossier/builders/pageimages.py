@@ -27,13 +27,11 @@ A page pdfium cannot render becomes a placeholder picture that says so (counted 
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import functools
 import io
 import logging
 import math
-import multiprocessing
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -365,12 +363,8 @@ class PageCache:
                    or self._read(self.name(w[0], w[1]), Path(w[0]), stamp) is None]
         if jobs < 2 or len(missing) < 2 or sum(w[2] for w in missing) < PARALLEL_PAGES:
             return
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
         try:
-            initializer, initargs = children.worker_initializer()  # die with the main process
-            with cf.ProcessPoolExecutor(min(jobs, len(missing)), mp_context=context,
-                                       initializer=initializer, initargs=initargs) as pool:
+            with children.process_pool(min(jobs, len(missing))) as pool:
                 for rendered, direct in pool.map(_prepare_one, [self] * len(missing), missing):
                     self.rendered += rendered
                     self.direct += direct

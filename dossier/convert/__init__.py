@@ -15,7 +15,6 @@ import concurrent.futures as cf
 import errno
 import hashlib
 import logging
-import multiprocessing
 import queue
 import tempfile
 from collections.abc import Sequence
@@ -136,10 +135,7 @@ CONVERTERS_BY_NAME = {m.__name__.rsplit(".", 1)[1]: m for m in set(CONVERTERS.va
 def _pool(jobs: int, tasks: int) -> cf.Executor:
     if jobs <= 1 or tasks <= 2:
         return cf.ThreadPoolExecutor(max_workers=1)
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
-    initializer, initargs = children.worker_initializer()
-    return cf.ProcessPoolExecutor(max_workers=min(jobs, tasks), initializer=initializer,
-                                  initargs=initargs, mp_context=multiprocessing.get_context(method))
+    return children.process_pool(min(jobs, tasks))
 
 
 @stages.timed("convert")
@@ -223,9 +219,7 @@ def _collect(fut: cf.Future, batch: list[tuple[str, _Job]], results: dict[str, C
 def _stop(pool: cf.Executor, threads: cf.ThreadPoolExecutor) -> None:
     """Interrupted or failed: drop queued work and kill what runs, then let it unwind."""
     libreoffice.kill_running()
-    for executor in (pool, threads):
-        executor.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.kill()
+    threads.shutdown(wait=False, cancel_futures=True)
+    children.stop_pool(pool)
     libreoffice.kill_running()  # a batch thread may have started one meanwhile
     threads.shutdown(wait=True)
